@@ -1,0 +1,69 @@
+"""Fixtures shared by every app's tests: users with roles, a project, the demo."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser("root", "", "root-pass-123")
+
+
+@pytest.fixture
+def alice(django_user_model):
+    """Owner of ``project``."""
+    return django_user_model.objects.create_user("alice", password="alice-pass-123")
+
+
+@pytest.fixture
+def bob(django_user_model):
+    """Editor of ``project``."""
+    return django_user_model.objects.create_user("bob", password="bob-pass-123")
+
+
+@pytest.fixture
+def carol(django_user_model):
+    """Viewer of ``project``."""
+    return django_user_model.objects.create_user("carol", password="carol-pass-123")
+
+
+@pytest.fixture
+def charlie(django_user_model):
+    """An outsider: member of no project."""
+    return django_user_model.objects.create_user("charlie", password="charlie-pass-1")
+
+
+@pytest.fixture
+def project(alice, bob, carol):
+    from experiments.models import Membership, Project
+
+    project = Project.objects.create(name="acme")
+    for user, role in ((alice, "owner"), (bob, "editor"), (carol, "viewer")):
+        Membership.objects.create(project=project, user=user, role=role)
+    return project
+
+
+@pytest.fixture
+def demo(db):
+    """The demo project as ``make run`` loads it."""
+    from experiments.services.setup import load_demo
+
+    return load_demo()
+
+
+@pytest.fixture
+def test_db_env(django_db_setup) -> dict[str, str]:
+    """Environment for a subprocess (manage.py, a worker) that must use the
+    test database of this run, in whichever mode the suite runs."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        url = f"sqlite:///{db['NAME']}"
+    else:
+        auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+        url = f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    return {**os.environ, "DATABASE_URL": url}

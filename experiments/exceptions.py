@@ -1,0 +1,19 @@
+"""Domain errors. The API maps each to an HTTP status in one table."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class: a request the domain refuses, with a readable message."""
+
+
+class NotFound(DomainError):
+    pass
+
+
+class Conflict(DomainError):
+    """The request clashes with stored state (a duplicate name, a final sweep)."""
+
+
+class Forbidden(DomainError):
+    pass

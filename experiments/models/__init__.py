@@ -1,0 +1,22 @@
+from experiments.models.cache import CachedResponse
+from experiments.models.datasets import Dataset, DatasetItem
+from experiments.models.experiments import Experiment
+from experiments.models.projects import Endpoint, Membership, Project
+from experiments.models.prompts import Prompt, PromptVersion
+from experiments.models.sweeps import Run, Score, Sweep, SweepEvent
+
+__all__ = [
+    "CachedResponse",
+    "Dataset",
+    "DatasetItem",
+    "Endpoint",
+    "Experiment",
+    "Membership",
+    "Project",
+    "Prompt",
+    "PromptVersion",
+    "Run",
+    "Score",
+    "Sweep",
+    "SweepEvent",
+]

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from experiments.fields import EncryptedTextField
+
+
+class ProjectQuerySet(models.QuerySet):
+    def for_user(self, user) -> ProjectQuerySet:
+        """Projects the user may see: all for superusers, else their memberships."""
+        if not user or not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(memberships__user=user).distinct()
+
+
+class Project(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="projects"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        EDITOR = "editor", "Editor"
+        VIEWER = "viewer", "Viewer"
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "user"], name="unique_membership"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) in {self.project}"
+
+
+def validate_base_url(value: str) -> None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError(
+            "Enter an http:// or https:// URL such as http://127.0.0.1:11434/v1."
+        )
+
+
+def normalise_base_url(value: str) -> str:
+    """Lower-case scheme and host, no trailing slash: one URL, one cache key."""
+    parts = urlsplit(value.strip())
+    netloc = parts.netloc.lower()
+    path = parts.path.rstrip("/")
+    return f"{parts.scheme.lower()}://{netloc}{path}"
+
+
+class Endpoint(models.Model):
+    """An OpenAI-compatible server the sweeps call, with its limits and prices."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="endpoints"
+    )
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=50, default="openai")
+    base_url = models.CharField(max_length=500, validators=[validate_base_url])
+    api_key = EncryptedTextField(blank=True)
+    api_key_env = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Name of an environment variable holding the key (read at run time).",
+    )
+    max_concurrency = models.PositiveIntegerField(default=8)
+    rpm = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Requests per minute"
+    )
+    tpm = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Tokens per minute"
+    )
+    timeout_s = models.FloatField(default=60.0)
+    prices = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Per model: {"gpt-4o-mini": {"input_per_mtok": 0.15, '
+        '"output_per_mtok": 0.6}} (USD per million tokens).',
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["project", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "name"], name="unique_endpoint_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.base_url})"
+
+    def save(self, *args, **kwargs) -> None:
+        self.base_url = normalise_base_url(self.base_url)
+        super().save(*args, **kwargs)
+
+    @property
+    def api_key_set(self) -> bool:
+        return bool(self.api_key or self.api_key_env)
+
+    def resolved_api_key(self) -> str:
+        """The key to send: the stored one, else the named environment variable."""
+        if self.api_key:
+            return self.api_key
+        return os.environ.get(self.api_key_env, "") if self.api_key_env else ""
+
+    def price_for(self, model: str) -> dict | None:
+        return (self.prices or {}).get(model)

@@ -1,0 +1,183 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from experiments.models.datasets import DatasetItem
+from experiments.models.experiments import Experiment
+
+
+class Sweep(models.Model):
+    """One execution of an experiment's search space. Its counters are the
+    source of truth for progress (never the queue's result store)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        PAUSED = "paused", "Paused"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    FINAL = frozenset({Status.COMPLETED, Status.FAILED, Status.CANCELLED})
+    TRANSITIONS = {
+        Status.QUEUED: {Status.RUNNING, Status.PAUSED, Status.CANCELLED, Status.FAILED},
+        Status.RUNNING: {
+            Status.PAUSED,
+            Status.COMPLETED,
+            Status.FAILED,
+            Status.CANCELLED,
+        },
+        Status.PAUSED: {Status.QUEUED, Status.RUNNING, Status.CANCELLED},
+    }
+
+    experiment = models.ForeignKey(
+        Experiment, on_delete=models.CASCADE, related_name="sweeps"
+    )
+    strategy = models.JSONField(default=dict)
+    spec = models.JSONField(
+        default=dict, help_text="The experiment spec this sweep ran (a snapshot)."
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    concurrency = models.PositiveIntegerField(default=16)
+    no_cache = models.BooleanField(default=False)
+
+    planned = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    cache_hits = models.PositiveIntegerField(default=0)
+    calls = models.PositiveIntegerField(default=0)
+    prompt_tokens = models.PositiveBigIntegerField(default=0)
+    completion_tokens = models.PositiveBigIntegerField(default=0)
+    cost = models.FloatField(default=0.0)
+    estimated_cost = models.FloatField(null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    error_message = models.TextField(blank=True)
+    last_event_seq = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Sweep {self.pk} of {self.experiment}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL
+
+    def can_transition(self, to: str) -> bool:
+        return to in self.TRANSITIONS.get(self.status, set())
+
+    @property
+    def duration_s(self) -> float | None:
+        if not self.started_at:
+            return None
+        end = self.finished_at or self.heartbeat_at or self.started_at
+        return (end - self.started_at).total_seconds()
+
+
+class Run(models.Model):
+    """One config applied to one dataset item for one sample index."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    sweep = models.ForeignKey(Sweep, on_delete=models.CASCADE, related_name="runs")
+    config_hash = models.CharField(max_length=64)
+    config = models.JSONField()
+    item = models.ForeignKey(DatasetItem, on_delete=models.PROTECT, related_name="runs")
+    sample_index = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+
+    messages = models.JSONField(null=True, blank=True)
+    output_text = models.TextField(blank=True)
+    output_json = models.JSONField(null=True, blank=True)
+    raw_response = models.JSONField(null=True, blank=True)
+    cache_key = models.CharField(max_length=64, blank=True)
+    cache_hit = models.BooleanField(default=False)
+    prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
+    completion_tokens = models.PositiveIntegerField(null=True, blank=True)
+    cost = models.FloatField(null=True, blank=True)
+    latency_ms = models.FloatField(null=True, blank=True)
+    score = models.FloatField(
+        null=True, blank=True, help_text="Composite: weighted mean of the scores."
+    )
+    error_kind = models.CharField(max_length=50, blank=True)
+    error_message = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sweep", "id"]
+        constraints = [
+            # A resumed sweep can never do a run twice.
+            models.UniqueConstraint(
+                fields=["sweep", "config_hash", "item", "sample_index"],
+                name="unique_run_per_sweep",
+            )
+        ]
+        indexes = [
+            # Leaderboard: group by config within a sweep, aggregate score.
+            models.Index(fields=["sweep", "config_hash", "score"]),
+            models.Index(fields=["sweep", "status"]),
+            models.Index(fields=["sweep", "cache_hit"]),
+            models.Index(fields=["sweep", "score"]),
+            models.Index(fields=["cache_key"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Run {self.pk} ({self.status})"
+
+
+class Score(models.Model):
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="scores")
+    scorer = models.CharField(max_length=100)
+    value = models.FloatField()
+    weight = models.FloatField(default=1.0)
+    detail = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="Why the scorer could not score.")
+
+    class Meta:
+        ordering = ["run", "scorer"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "scorer"], name="unique_run_scorer")
+        ]
+        indexes = [models.Index(fields=["scorer", "value"])]
+
+    def __str__(self) -> str:
+        return f"{self.scorer}={self.value:.3f}"
+
+
+class SweepEvent(models.Model):
+    """The per-sweep event log: status changes, throttled progress, steering.
+    The dashboard replays it after a reconnect (by ``seq``)."""
+
+    sweep = models.ForeignKey(Sweep, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveBigIntegerField()
+    type = models.CharField(max_length=40)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sweep", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["sweep", "seq"], name="unique_event_seq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} #{self.seq}"

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from experiments.models import Dataset, Endpoint, Experiment, Project, Prompt
+from experiments.services.datasets import dataset_items, replace_items
+from experiments.services.projects import ensure_project
+from experiments.services.prompts import add_prompt_version
+from experiments.spec import SpecContext, SpecInvalid, SpecResult, validate_spec
+from experiments.spec.validator import DEFAULT_PROJECT
+
+_ENDPOINT_FIELDS = (
+    "kind",
+    "base_url",
+    "api_key_env",
+    "max_concurrency",
+    "rpm",
+    "tpm",
+    "timeout_s",
+    "prices",
+)
+
+
+def spec_context(
+    document: Any,
+    *,
+    allow_file: bool = False,
+    base_dir: Path | None = None,
+    dataset_file: Path | None = None,
+) -> SpecContext:
+    """A validator context that looks up the spec's project in the database."""
+    name = document.get("project") if isinstance(document, dict) else None
+    project = Project.objects.filter(name=name or DEFAULT_PROJECT).first()
+
+    def datasets(dataset_name: str):
+        if project is None:
+            return None
+        dataset = project.datasets.filter(name=dataset_name).first()
+        return None if dataset is None else dataset_items(dataset)
+
+    endpoints = (
+        {e.name: {"prices": e.prices} for e in project.endpoints.all()}
+        if project
+        else {}
+    )
+    return SpecContext(
+        datasets=datasets,
+        endpoints=endpoints,
+        allow_file=allow_file,
+        base_dir=base_dir or Path.cwd(),
+        dataset_file=dataset_file,
+    )
+
+
+def validate_experiment_spec(document: Any, **context_options) -> SpecResult:
+    """Validate against what is stored; see ``spec_context`` for the options."""
+    return validate_spec(document, spec_context(document, **context_options))
+
+
+@transaction.atomic
+def create_experiment(
+    document: Any, user=None, **context_options
+) -> tuple[Experiment, SpecResult]:
+    """Validate ``document`` and store it: project, inline endpoints, prompt
+    versions, dataset and the experiment. An experiment of the same name in
+    the project takes the new spec (its earlier sweeps stay).
+
+    Raises ``SpecInvalid`` (nothing written) or ``Forbidden``.
+    """
+    result = validate_experiment_spec(document, **context_options)
+    if not result.ok:
+        raise SpecInvalid(result.errors)
+    spec = dict(result.spec)
+    project = ensure_project(spec["project"], user)
+    for entry in spec["endpoints"]:
+        Endpoint.objects.update_or_create(
+            project=project,
+            name=entry["name"],
+            defaults={key: entry[key] for key in _ENDPOINT_FIELDS},
+        )
+    dataset = _store_dataset(project, spec, result)
+    spec["dataset"] = {"name": dataset.name, "limit": spec["dataset"].get("limit")}
+    versions = [
+        add_prompt_version(
+            Prompt.objects.get_or_create(project=project, name=p["name"])[0],
+            p["messages"],
+            user,
+        )[0]
+        for p in spec["prompts"]
+    ]
+    experiment, _ = Experiment.objects.update_or_create(
+        project=project,
+        name=spec["name"],
+        defaults={
+            "description": spec["description"],
+            "spec": spec,
+            "spec_source": document,
+            "dataset": dataset,
+        },
+        create_defaults={
+            "description": spec["description"],
+            "spec": spec,
+            "spec_source": document,
+            "dataset": dataset,
+            "created_by": user,
+        },
+    )
+    experiment.prompt_versions.set(versions)
+    used = {m["endpoint"] for m in spec["models"]} | {
+        s["endpoint"] for s in spec["scorers"] if s["type"] == "llm_judge"
+    }
+    experiment.endpoints.set(project.endpoints.filter(name__in=used))
+    return experiment, result
+
+
+def _store_dataset(project: Project, spec: dict, result: SpecResult) -> Dataset:
+    source = spec["dataset"]
+    if "name" in source:
+        return project.datasets.get(name=source["name"])
+    # Inline items and files become a dataset named after the experiment.
+    dataset, _ = Dataset.objects.get_or_create(
+        project=project,
+        name=spec["name"],
+        defaults={"description": f"Items of experiment {spec['name']}"},
+    )
+    # Every item is stored; `limit` stays in the spec and applies per sweep.
+    replace_items(dataset, result.all_items)
+    return dataset

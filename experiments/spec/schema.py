@@ -1,0 +1,134 @@
+"""The structure of a spec document, as JSON Schema (draft 2020-12).
+
+Only shape lives here; rules that need more than shape (references, templates
+against the dataset, one-of groups) are in ``validator.py``.
+"""
+
+from __future__ import annotations
+
+_NAME = {"type": "string", "minLength": 1, "maxLength": 100}
+_POSITIVE_INT = {"type": "integer", "minimum": 1}
+
+ENDPOINT = {
+    "type": "object",
+    "required": ["name", "base_url"],
+    "additionalProperties": False,
+    "properties": {
+        "name": _NAME,
+        "base_url": {"type": "string", "pattern": r"^https?://[^/\s]+"},
+        "kind": {"type": "string", "minLength": 1},
+        "api_key_env": {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"},
+        "max_concurrency": _POSITIVE_INT,
+        "rpm": _POSITIVE_INT,
+        "tpm": _POSITIVE_INT,
+        "timeout_s": {"type": "number", "exclusiveMinimum": 0},
+        "prices": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "input_per_mtok": {"type": "number", "minimum": 0},
+                    "output_per_mtok": {"type": "number", "minimum": 0},
+                },
+            },
+        },
+    },
+}
+
+DATASET_ITEM = {
+    "type": "object",
+    "required": ["input"],
+    "additionalProperties": False,
+    "properties": {
+        "input": {"type": "object"},
+        "expected": {},
+        "tags": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+MESSAGE = {
+    "type": "object",
+    "required": ["role", "content"],
+    "additionalProperties": False,
+    "properties": {
+        "role": {"enum": ["system", "user", "assistant"]},
+        "content": {"type": "string"},
+    },
+}
+
+SPEC_SCHEMA = {
+    "type": "object",
+    "required": ["name", "dataset", "prompts", "models"],
+    "additionalProperties": False,
+    "properties": {
+        "version": {"const": 1},
+        "name": _NAME,
+        "project": _NAME,
+        "description": {"type": "string"},
+        "endpoints": {"type": "array", "items": ENDPOINT},
+        "dataset": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "name": _NAME,
+                "items": {"type": "array", "items": DATASET_ITEM, "minItems": 1},
+                "file": {"type": "string", "minLength": 1},
+                "limit": _POSITIVE_INT,
+            },
+        },
+        "prompts": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["name"],
+                "additionalProperties": False,
+                "properties": {
+                    "name": _NAME,
+                    "description": {"type": "string"},
+                    "messages": {"type": "array", "items": MESSAGE, "minItems": 1},
+                    "template": {"type": "string"},
+                },
+            },
+        },
+        "models": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["endpoint", "model"],
+                "additionalProperties": False,
+                "properties": {
+                    "endpoint": _NAME,
+                    "model": {"type": "string", "minLength": 1, "maxLength": 200},
+                },
+            },
+        },
+        "params": {"type": "object"},
+        "samples": {"type": "integer", "minimum": 1, "maximum": 1000},
+        "scorers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["type"],
+                "properties": {"type": {"type": "string"}},
+            },
+        },
+        "strategy": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "type": {"enum": ["grid", "random", "guided"]},
+                "budget": _POSITIVE_INT,
+                "seed": {"type": "integer"},
+                "objectives": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"enum": ["score", "-cost", "-latency"]},
+                },
+            },
+        },
+        "concurrency": {"type": "integer", "minimum": 1, "maximum": 1024},
+    },
+}

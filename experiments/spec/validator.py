@@ -1,0 +1,507 @@
+"""Validate an experiment spec: every error at once, each with its field path.
+
+``validate_spec(document, context)`` is pure: the caller supplies what is
+stored (datasets, endpoints) through a ``SpecContext``, so the same function
+serves the CLI, the API, MCP and the dashboard and reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+from jsonschema import Draft202012Validator
+
+from experiments.dataset_io import DatasetFileError, ItemData, load_dataset_file
+from experiments.spec import templates
+from experiments.spec.errors import SpecError, format_path, schema_errors
+from experiments.spec.schema import SPEC_SCHEMA
+from scoring.options import COMMON_OPTIONS, SCORER_OPTIONS, TEMPLATE_OPTIONS
+
+AVAILABLE_STRATEGIES = ("grid", "random")
+DEFAULT_PROJECT = "default"
+DEFAULT_OUTPUT_TOKENS = 256  # for cost estimates when max_tokens is not swept
+_ENDPOINT_DEFAULTS = {
+    "kind": "openai",
+    "api_key_env": "",
+    "max_concurrency": 8,
+    "rpm": None,
+    "tpm": None,
+    "timeout_s": 60.0,
+    "prices": {},
+}
+_SPEC_VALIDATOR = Draft202012Validator(SPEC_SCHEMA)
+
+
+@dataclass
+class SpecContext:
+    """What the validator may look up outside the document."""
+
+    datasets: Callable[[str], list[ItemData] | None] = lambda name: None
+    endpoints: Mapping[str, dict] = field(default_factory=dict)  # name -> {prices}
+    allow_file: bool = False  # `dataset.file` is for the CLI only
+    base_dir: Path = field(default_factory=Path.cwd)
+    dataset_file: Path | None = None  # --dataset-file overrides `dataset`
+
+
+@dataclass
+class SpecResult:
+    errors: list[SpecError]
+    spec: dict | None = None
+    items: list[ItemData] = field(default_factory=list)  # after `limit`
+    all_items: list[ItemData] = field(default_factory=list)
+    configs: int = 0
+    samples: int = 0
+    runs: int = 0
+    estimated_cost: float | None = None
+    unpriced_models: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        cost = (
+            "n/a (no prices)"
+            if self.estimated_cost is None
+            else f"${self.estimated_cost:.4f}"
+        )
+        if self.unpriced_models and self.estimated_cost is not None:
+            cost += f" (no prices for {', '.join(self.unpriced_models)})"
+        return (
+            f"{self.configs} configs x {len(self.items)} items x {self.samples} "
+            f"samples = {self.runs} runs, est. cost {cost}"
+        )
+
+
+def validate_spec(document: Any, context: SpecContext | None = None) -> SpecResult:
+    context = context or SpecContext()
+    errors = [
+        *_non_json_values(document, ()),
+        *schema_errors(_SPEC_VALIDATOR, document),
+    ]
+    if not isinstance(document, dict):
+        return SpecResult(errors)
+    checker = _Checker(document, context, errors)
+    spec = checker.run()
+    if errors:
+        return SpecResult(sorted(errors, key=lambda e: e.path))
+    return checker.result(spec)
+
+
+def _non_json_values(value: Any, path: tuple) -> list[SpecError]:
+    """YAML can produce dates, sets and NaN; the spec is JSON, so reject them."""
+    if isinstance(value, dict):
+        found = []
+        for key, child in value.items():
+            if not isinstance(key, str):
+                found.append(
+                    SpecError(format_path(path), f"key {key!r} is not a string")
+                )
+            found += _non_json_values(child, (*path, str(key)))
+        return found
+    if isinstance(value, list):
+        return [e for i, v in enumerate(value) for e in _non_json_values(v, (*path, i))]
+    if isinstance(value, float) and not math.isfinite(value):
+        return [SpecError(format_path(path), "must be a finite number")]
+    if value is None or isinstance(value, str | int | float | bool):
+        return []
+    return [
+        SpecError(
+            format_path(path),
+            f"must be a JSON value, got {type(value).__name__} (quote it in YAML)",
+        )
+    ]
+
+
+class _Checker:
+    """The rules beyond shape. Each check skips parts whose shape is already
+    wrong (the schema reported those), so one bad field gives one error."""
+
+    def __init__(self, doc: dict, context: SpecContext, errors: list[SpecError]):
+        self.doc = doc
+        self.context = context
+        self.errors = errors
+        self.items: list[ItemData] = []
+        self.all_items: list[ItemData] = []
+        self.prompt_chars: dict[str, float] = {}
+
+    def error(self, path: str, message: str) -> None:
+        self.errors.append(SpecError(path, message))
+
+    def run(self) -> dict:
+        endpoints = self.endpoints()
+        dataset = self.dataset()
+        prompts = self.prompts()
+        models = self.models(endpoints)
+        params = self.params()
+        scorers = self.scorers(endpoints)
+        strategy = self.strategy()
+        return {
+            "version": 1,
+            "name": self.doc.get("name"),
+            "project": self.doc.get("project") or DEFAULT_PROJECT,
+            "description": self.doc.get("description", ""),
+            "endpoints": endpoints,
+            "dataset": dataset,
+            "prompts": prompts,
+            "models": models,
+            "params": params,
+            "samples": self.doc.get("samples", 1),
+            "scorers": scorers,
+            "strategy": strategy,
+            "concurrency": self.doc.get("concurrency", 16),
+        }
+
+    # --- sections --------------------------------------------------------
+    def endpoints(self) -> list[dict]:
+        result, seen = [], set()
+        for i, entry in enumerate(_list(self.doc.get("endpoints"))):
+            if not isinstance(entry, dict):
+                continue
+            if "api_key" in entry:
+                self.errors[:] = [
+                    e for e in self.errors if e.path != f"endpoints[{i}].api_key"
+                ]
+                self.error(
+                    f"endpoints[{i}].api_key",
+                    "secrets are never written in a spec; use api_key_env or store "
+                    "the key on the endpoint in the admin or API",
+                )
+            name = entry.get("name")
+            if isinstance(name, str) and _canonical(name) in seen:
+                self.error(f"endpoints[{i}].name", f'duplicate endpoint name "{name}"')
+            seen.add(_canonical(name))
+            result.append({**_ENDPOINT_DEFAULTS, **entry})
+        return result
+
+    def dataset(self) -> dict:
+        spec = self.doc.get("dataset")
+        if not isinstance(spec, dict):
+            return {}
+        if self.context.dataset_file is not None:
+            spec = {"file": str(self.context.dataset_file), **_only(spec, "limit")}
+            self.context.allow_file = True
+        sources = [key for key in ("name", "items", "file") if key in spec]
+        if len(sources) != 1:
+            self.error(
+                "dataset",
+                "give exactly one of name, items or file"
+                + (f" (got {', '.join(sources)})" if sources else ""),
+            )
+            return spec
+        source = sources[0]
+        if source == "name" and isinstance(spec["name"], str):
+            items = self.context.datasets(spec["name"])
+            if items is None:
+                project = self.doc.get("project") or DEFAULT_PROJECT
+                self.error(
+                    "dataset.name",
+                    f'no dataset "{spec["name"]}" in project "{project}"',
+                )
+            else:
+                self.items = items
+        elif source == "items" and isinstance(spec["items"], list):
+            self.items = [
+                ItemData(i["input"], i.get("expected"), list(i.get("tags", [])))
+                for i in spec["items"]
+                if isinstance(i, dict) and isinstance(i.get("input"), dict)
+            ]
+        elif source == "file" and isinstance(spec["file"], str):
+            if not self.context.allow_file:
+                self.error(
+                    "dataset.file",
+                    "a file is only read by the command line; upload the dataset "
+                    "and refer to it by name, or give the items inline",
+                )
+            else:
+                self.items = self._load_file(spec["file"])
+        if not self.items and source != "name" and not self.errors:
+            self.error(f"dataset.{source}", "the dataset has no items")
+        self.all_items = self.items
+        limit = spec.get("limit")
+        if isinstance(limit, int) and limit >= 1:
+            self.items = self.items[:limit]
+        return spec
+
+    def _load_file(self, name: str) -> list[ItemData]:
+        path = Path(name)
+        if not path.is_absolute():
+            path = self.context.base_dir / path
+        try:
+            return load_dataset_file(path)
+        except DatasetFileError as exc:
+            for row in exc.errors:
+                self.error("dataset.file", f"{path.name}: {row}")
+            return []
+
+    def prompts(self) -> list[dict]:
+        result, seen = [], set()
+        for i, entry in enumerate(_list(self.doc.get("prompts"))):
+            if not isinstance(entry, dict):
+                continue
+            path = f"prompts[{i}]"
+            name = entry.get("name")
+            if isinstance(name, str) and _canonical(name) in seen:
+                self.error(f"{path}.name", f'duplicate prompt name "{name}"')
+            seen.add(_canonical(name))
+            has_messages, has_template = "messages" in entry, "template" in entry
+            if has_messages == has_template:
+                self.error(path, "give exactly one of messages or template")
+                continue
+            if has_template:
+                messages = [{"role": "user", "content": entry["template"]}]
+                sources = [(f"{path}.template", entry["template"])]
+            else:
+                messages = _list(entry["messages"])
+                sources = [
+                    (f"{path}.messages[{j}].content", m.get("content"))
+                    for j, m in enumerate(messages)
+                    if isinstance(m, dict)
+                ]
+            chars = [self.check_template(p, s) for p, s in sources]
+            self.prompt_chars[_canonical(name)] = sum(chars)
+            result.append({"name": name, "messages": messages})
+        return result
+
+    def models(self, endpoints: list[dict]) -> list[dict]:
+        known = _names(endpoints) | set(self.context.endpoints)
+        result, seen = [], set()
+        for i, entry in enumerate(_list(self.doc.get("models"))):
+            if not isinstance(entry, dict):
+                continue
+            endpoint = entry.get("endpoint")
+            if isinstance(endpoint, str) and endpoint not in known:
+                self.error(f"models[{i}].endpoint", self._unknown_endpoint(endpoint))
+            pair = _canonical([endpoint, entry.get("model")])
+            if pair in seen:
+                self.error(
+                    f"models[{i}]",
+                    f'"{entry.get("model")}" on "{endpoint}" is listed twice',
+                )
+            seen.add(pair)
+            result.append({"endpoint": endpoint, "model": entry.get("model")})
+        return result
+
+    def _unknown_endpoint(self, name: str) -> str:
+        project = self.doc.get("project") or DEFAULT_PROJECT
+        return (
+            f'unknown endpoint "{name}": define it under endpoints or store it in '
+            f'project "{project}"'
+        )
+
+    def params(self) -> dict[str, list]:
+        params = self.doc.get("params")
+        if not isinstance(params, dict):
+            return {}
+        axes = {}
+        for key, value in params.items():
+            path = f"params.{key}"
+            if key == "stream":
+                self.error(path, "streaming is not supported; responses are read whole")
+                continue
+            if key in ("model", "messages"):
+                self.error(
+                    path, f"{key} is set by the spec's {key}s/prompts, not params"
+                )
+                continue
+            values = value if isinstance(value, list) else [value]
+            if not values:
+                self.error(path, "an axis needs at least one value")
+                continue
+            canon = [_canonical(v) for v in values]
+            if len(set(canon)) != len(canon):
+                self.error(path, "an axis lists the same value twice")
+            axes[key] = values
+        return axes
+
+    def scorers(self, endpoints: list[dict]) -> list[dict]:
+        result, names = [], set()
+        known_endpoints = _names(endpoints) | set(self.context.endpoints)
+        for i, entry in enumerate(_list(self.doc.get("scorers"))):
+            if not isinstance(entry, dict) or not isinstance(entry.get("type"), str):
+                continue
+            path = f"scorers[{i}]"
+            kind = entry["type"]
+            options = SCORER_OPTIONS.get(kind)
+            if options is None:
+                self.error(
+                    f"{path}.type",
+                    f'unknown scorer "{kind}"; known: '
+                    + ", ".join(sorted(SCORER_OPTIONS)),
+                )
+                continue
+            schema = {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {**COMMON_OPTIONS, **options["properties"]},
+                "required": options.get("required", []),
+            }
+            self.errors += schema_errors(Draft202012Validator(schema), entry, path)
+            group = options.get("oneOf_required")
+            if group and sum(key in entry for key in group) != 1:
+                self.error(path, f"give exactly one of {' or '.join(group)}")
+            name = entry.get("name") or (
+                f"{kind}:{entry['field']}"
+                if isinstance(entry.get("field"), str)
+                else kind
+            )
+            if _canonical(name) in names:
+                self.error(f"{path}.name", f'duplicate scorer name "{name}"; set name')
+            names.add(_canonical(name))
+            judge_endpoint = entry.get("endpoint")
+            if (
+                kind == "llm_judge"
+                and isinstance(judge_endpoint, str)
+                and judge_endpoint not in known_endpoints
+            ):
+                self.error(f"{path}.endpoint", self._unknown_endpoint(judge_endpoint))
+            for option in TEMPLATE_OPTIONS:
+                value = entry.get(option)
+                extra = {"output": "", "input": {}} if option == "rubric" else None
+                if isinstance(value, str):
+                    self.check_template(f"{path}.{option}", value, extra)
+                elif isinstance(value, list):
+                    for j, text in enumerate(value):
+                        if isinstance(text, str):
+                            self.check_template(f"{path}.{option}[{j}]", text, extra)
+            result.append({**entry, "name": name, "weight": entry.get("weight", 1.0)})
+        return result
+
+    def strategy(self) -> dict:
+        spec = self.doc.get("strategy") or {}
+        if not isinstance(spec, dict):
+            return {}
+        strategy = {
+            "type": spec.get("type", "grid"),
+            "budget": spec.get("budget"),
+            "seed": spec.get("seed", 0),
+            "objectives": spec.get("objectives", ["score"]),
+        }
+        kind = strategy["type"]
+        if kind == "guided":
+            self.error(
+                "strategy.type",
+                f'"{kind}" search is not available in this release; use '
+                f"{' or '.join(AVAILABLE_STRATEGIES)}",
+            )
+        if kind == "random" and strategy["budget"] is None:
+            self.error("strategy.budget", "random search needs a budget (max runs)")
+        return strategy
+
+    # --- templates -------------------------------------------------------
+    def check_template(
+        self, path: str, source: Any, extra: dict | None = None
+    ) -> float:
+        """Check syntax and variables against every item; return the mean
+        rendered length (for the cost estimate)."""
+        if not isinstance(source, str):
+            return 0.0
+        try:
+            parsed = templates.parse_template(source)
+            templates.compile_template(source)
+        except jinja2.TemplateSyntaxError as exc:
+            self.error(
+                path, f"template syntax error at line {exc.lineno}: {exc.message}"
+            )
+            return 0.0
+        if not self.items:
+            return float(len(source))
+        names = meta.find_undeclared_variables(parsed) - set(extra or {})
+        for name in sorted(names):
+            missing = [
+                n
+                for n, item in enumerate(self.items, 1)
+                if name not in item.input and name not in ("expected", "item")
+            ]
+            if missing:
+                first = self.items[missing[0] - 1]
+                self.error(
+                    path,
+                    f'variable "{name}" is not in {len(missing)} of {len(self.items)} '
+                    f"items (first: item {missing[0]}, which has: "
+                    f"{', '.join(sorted(first.input)) or 'no keys'})",
+                )
+        if any(e.path == path for e in self.errors):
+            return 0.0
+        total = 0
+        for n, item in enumerate(self.items, 1):
+            context = templates.item_context(item.input, item.expected, item.tags)
+            try:
+                total += len(templates.render(source, {**context, **(extra or {})}))
+            except jinja2.TemplateError as exc:
+                self.error(path, f"cannot render for item {n}: {exc.message}")
+                return 0.0
+            except (TypeError, ValueError, ArithmeticError) as exc:
+                self.error(path, f"cannot render for item {n}: {exc}")
+                return 0.0
+        return total / len(self.items)
+
+    # --- totals ----------------------------------------------------------
+    def result(self, spec: dict) -> SpecResult:
+        axes = list(spec["params"].values())
+        configs = len(spec["prompts"]) * len(spec["models"]) * math.prod(map(len, axes))
+        samples = spec["samples"]
+        total = configs * len(self.items) * samples
+        budget = spec["strategy"]["budget"]
+        runs = min(total, budget) if budget else total
+        cost, unpriced = self.estimate_cost(spec, runs / total if total else 0.0)
+        return SpecResult(
+            [], spec, self.items, self.all_items, configs, samples, runs, cost, unpriced
+        )
+
+    def estimate_cost(self, spec: dict, fraction: float) -> tuple[float | None, list]:
+        """Prompt tokens ~ rendered chars / 4; completion tokens = max_tokens
+        (an upper bound), else a typical answer length."""
+        prices = {e["name"]: e.get("prices") or {} for e in spec["endpoints"]}
+        for name, stored in self.context.endpoints.items():
+            prices.setdefault(name, stored.get("prices") or {})
+        max_tokens = spec["params"].get("max_tokens", [DEFAULT_OUTPUT_TOKENS])
+        param_sets = math.prod(len(v) for v in spec["params"].values())
+        mean_out = sum(
+            v if isinstance(v, int | float) and v else DEFAULT_OUTPUT_TOKENS
+            for v in max_tokens
+        ) / len(max_tokens)
+        per_item = len(self.items) * spec["samples"] * fraction * param_sets
+        total, priced, unpriced = 0.0, False, []
+        for model, prompt in itertools.product(spec["models"], spec["prompts"]):
+            price = prices.get(model["endpoint"], {}).get(model["model"])
+            if not price:
+                label = f"{model['endpoint']}/{model['model']}"
+                if label not in unpriced:
+                    unpriced.append(label)
+                continue
+            priced = True
+            prompt_tokens = self.prompt_chars.get(_canonical(prompt["name"]), 0) / 4
+            total += (
+                per_item
+                * (
+                    prompt_tokens * price.get("input_per_mtok", 0)
+                    + mean_out * price.get("output_per_mtok", 0)
+                )
+                / 1_000_000
+            )
+        return (total if priced else None), unpriced
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _names(entries: list[dict]) -> set[str]:
+    return {e["name"] for e in entries if isinstance(e.get("name"), str)}
+
+
+def _only(mapping: dict, *keys: str) -> dict:
+    return {k: mapping[k] for k in keys if k in mapping}
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=repr)  # non-JSON already reported

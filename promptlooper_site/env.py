@@ -1,0 +1,169 @@
+"""Typed readers for settings taken from the environment.
+
+Every helper raises ``ImproperlyConfigured`` naming the variable when a value
+is malformed, so a typo in a compose file fails at start-up with a readable
+message instead of surfacing later as odd behaviour.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _raw(name: str, environ: Mapping[str, str] | None) -> str | None:
+    env = os.environ if environ is None else environ
+    value = env.get(name)
+    return None if value is None else value.strip()
+
+
+def env_str(name: str, default: str | None = None, *, environ=None) -> str | None:
+    value = _raw(name, environ)
+    return default if value in (None, "") else value
+
+
+def env_bool(name: str, default: bool = False, *, environ=None) -> bool:
+    value = _raw(name, environ)
+    if value is None:
+        return default
+    lowered = value.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a boolean; use 1/0, true/false, yes/no or on/off."
+    )
+
+
+def env_int(
+    name: str,
+    default: int,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    environ=None,
+) -> int:
+    value = _raw(name, environ)
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not an integer.") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}={number} is below the minimum {minimum}.")
+    if maximum is not None and number > maximum:
+        raise ImproperlyConfigured(f"{name}={number} is above the maximum {maximum}.")
+    return number
+
+
+def env_list(name: str, default: list[str] | None = None, *, environ=None) -> list[str]:
+    """A comma-separated list; blanks around items are ignored, empty items dropped."""
+    value = _raw(name, environ)
+    if value is None:
+        return list(default or [])
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_choice(
+    name: str, choices: tuple[str, ...], default: str, *, environ=None
+) -> str:
+    value = env_str(name, default, environ=environ)
+    assert value is not None
+    if value not in choices:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not one of: {', '.join(choices)}."
+        )
+    return value
+
+
+def env_secret(name: str, default: str | None = None, *, environ=None) -> str | None:
+    """Read ``NAME``, or the file named by ``NAME_FILE`` (Docker secrets)."""
+    value = env_str(name, None, environ=environ)
+    file_name = env_str(f"{name}_FILE", None, environ=environ)
+    if value is not None and file_name is not None:
+        raise ImproperlyConfigured(f"Set either {name} or {name}_FILE, not both.")
+    if file_name is not None:
+        try:
+            value = Path(file_name).read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(
+                f"{name}_FILE={file_name!r} cannot be read: {exc.strerror}."
+            ) from None
+        if not value:
+            raise ImproperlyConfigured(f"{name}_FILE={file_name!r} is empty.")
+    return default if value is None else value
+
+
+def persistent_secret(path: Path, make: Callable[[], str] | None = None) -> str:
+    """Return the secret stored at ``path``, creating it once if it does not exist.
+
+    Single-container mode keeps generated secrets in the data directory so they
+    survive restarts. ``O_EXCL`` makes the first writer win when web and worker
+    start at the same moment; the loser reads what the winner wrote.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    make = make or (lambda: secrets.token_urlsafe(50))
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            value = path.read_text().strip()
+            if value:
+                return value
+            time.sleep(0.02)
+        raise ImproperlyConfigured(f"{path} exists but is empty; delete it.") from None
+    value = make()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def database_from_url(url: str | None, data_dir: Path) -> dict:
+    """Django ``DATABASES["default"]`` for ``DATABASE_URL``.
+
+    Unset (or ``sqlite:///``) means the single-container SQLite file in the data
+    directory. SQLite gets WAL, a busy timeout and IMMEDIATE transactions
+    because the worker and the web process write to it concurrently
+    (dependency-notes.md: "database is locked" otherwise).
+    """
+    import dj_database_url
+
+    if url is None or url in ("sqlite://", "sqlite:///"):
+        url = f"sqlite:///{data_dir / 'promptlooper.sqlite3'}"
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if scheme not in ("sqlite", "postgres", "postgresql", "pgsql"):
+        raise ImproperlyConfigured(
+            "DATABASE_URL must start with postgres:// or sqlite:///, "
+            f"got {scheme or url!r}."
+        )
+    try:
+        config = dj_database_url.parse(url)
+    except Exception as exc:  # the library raises several unrelated types
+        raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed: {exc}.") from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        if not config.get("NAME") or config["NAME"] == ":memory:":
+            raise ImproperlyConfigured(
+                "DATABASE_URL=sqlite:///... must name a file (workers share it)."
+            )
+        config["OPTIONS"] = {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+        name = Path(config["NAME"])
+        config["TEST"] = {"NAME": str(name.with_name(f"test_{name.name}"))}
+    else:
+        if not config.get("NAME"):
+            raise ImproperlyConfigured("DATABASE_URL must name a database.")
+        config["CONN_MAX_AGE"] = 0
+    return config
