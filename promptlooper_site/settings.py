@@ -171,7 +171,6 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # --- PromptLooper ------------------------------------------------------------
-CACHE_SCOPE = env_choice("PROMPTLOOPER_CACHE_SCOPE", ("project", "global"), "project")
 ADMIN_USERNAME = env_str("PROMPTLOOPER_ADMIN_USER", "admin")
 
 LOG_LEVEL = env_choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")
