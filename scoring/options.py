@@ -11,6 +11,15 @@ _STR = {"type": "string"}
 _TEMPLATE_LIST = {"type": "array", "items": _STR, "minItems": 1}
 _NUMBER = {"type": "number"}
 
+_CONTAINS = {
+    "properties": {
+        "value": _STR,
+        "values": _TEMPLATE_LIST,
+        "mode": {"enum": ["any", "all"]},
+    },
+    "oneOf_required": ["value", "values"],
+}
+
 SCORER_OPTIONS: dict[str, dict] = {
     "exact_match": {
         "properties": {
@@ -20,22 +29,8 @@ SCORER_OPTIONS: dict[str, dict] = {
             "strip": {"type": "boolean"},
         },
     },
-    "contains": {
-        "properties": {
-            "value": _STR,
-            "values": _TEMPLATE_LIST,
-            "mode": {"enum": ["any", "all"]},
-        },
-        "oneOf_required": ["value", "values"],
-    },
-    "icontains": {
-        "properties": {
-            "value": _STR,
-            "values": _TEMPLATE_LIST,
-            "mode": {"enum": ["any", "all"]},
-        },
-        "oneOf_required": ["value", "values"],
-    },
+    "contains": _CONTAINS,
+    "icontains": _CONTAINS,
     "regex": {
         "properties": {
             "pattern": _STR,

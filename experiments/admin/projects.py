@@ -44,18 +44,7 @@ class EndpointForm(forms.ModelForm):
 
     class Meta:
         model = Endpoint
-        fields = [
-            "project",
-            "name",
-            "kind",
-            "base_url",
-            "api_key_env",
-            "max_concurrency",
-            "rpm",
-            "tpm",
-            "timeout_s",
-            "prices",
-        ]
+        fields = ["project", "name", *Endpoint.SETTINGS_FIELDS]
 
     def save(self, commit: bool = True):
         endpoint = super().save(commit=False)

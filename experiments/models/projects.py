@@ -110,6 +110,18 @@ class Endpoint(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # What a spec or a form may set (the key has its own write-only path).
+    SETTINGS_FIELDS = (
+        "kind",
+        "base_url",
+        "api_key_env",
+        "max_concurrency",
+        "rpm",
+        "tpm",
+        "timeout_s",
+        "prices",
+    )
+
     class Meta:
         ordering = ["project", "name"]
         constraints = [

@@ -12,17 +12,6 @@ from experiments.services.prompts import add_prompt_version
 from experiments.spec import SpecContext, SpecInvalid, SpecResult, validate_spec
 from experiments.spec.validator import DEFAULT_PROJECT
 
-_ENDPOINT_FIELDS = (
-    "kind",
-    "base_url",
-    "api_key_env",
-    "max_concurrency",
-    "rpm",
-    "tpm",
-    "timeout_s",
-    "prices",
-)
-
 
 def spec_context(
     document: Any,
@@ -79,7 +68,7 @@ def create_experiment(
         Endpoint.objects.update_or_create(
             project=project,
             name=entry["name"],
-            defaults={key: entry[key] for key in _ENDPOINT_FIELDS},
+            defaults={key: entry[key] for key in Endpoint.SETTINGS_FIELDS},
         )
     dataset = _store_dataset(project, spec, result)
     spec["dataset"] = {"name": dataset.name, "limit": spec["dataset"].get("limit")}
