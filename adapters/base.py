@@ -1,0 +1,83 @@
+"""The adapter contract: one async call from rendered messages to a completion.
+
+Retries, rate limits and concurrency live once in the engine (``adapters.retry``
+and ``adapters.limits``), not in each adapter: an adapter makes one attempt and
+says, through ``AdapterError.retryable``, whether another could succeed.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+
+@dataclass(frozen=True)
+class EndpointConfig:
+    """What an adapter needs of an endpoint (the row, decrypted, detached)."""
+
+    name: str
+    base_url: str
+    kind: str = "openai"
+    api_key: str = field(default="", repr=False)
+    max_concurrency: int = 8
+    rpm: int | None = None
+    tpm: int | None = None
+    timeout_s: float = 60.0
+    prices: dict = field(default_factory=dict)
+
+
+@dataclass
+class Completion:
+    text: str
+    raw: dict
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    finish_reason: str | None = None
+    latency_ms: float = 0.0
+
+
+class AdapterError(Exception):
+    """One failed attempt. ``kind`` is a short tag for the run table
+    (``http_429``, ``timeout``, ``connect``, ``malformed``, ...)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool,
+        kind: str = "error",
+        status: int | None = None,
+        retry_after: float | None = None,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+        self.kind = kind
+        self.status = status
+        self.retry_after = retry_after
+
+
+class BaseAdapter(ABC):
+    """Subclasses set ``kind`` and implement ``request_body`` and ``complete``."""
+
+    kind: str = ""
+    # Parameters the server applies when absent; the cache key includes them
+    # so "temperature omitted" and "temperature: 1" share a cache entry.
+    defaults: dict[str, Any] = {}
+
+    def __init__(self, endpoint: EndpointConfig, client: httpx.AsyncClient):
+        self.endpoint = endpoint
+        self.client = client
+
+    @abstractmethod
+    def request_body(self, messages: list[dict], model: str, params: dict) -> dict:
+        """The JSON body that would be sent (no credentials): the cache keys it."""
+
+    @abstractmethod
+    async def complete(
+        self, messages: list[dict], model: str, params: dict
+    ) -> Completion:
+        """Make one attempt; raise ``AdapterError`` on any failure."""
