@@ -67,3 +67,30 @@ def test_db_env(django_db_setup) -> dict[str, str]:
         auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
         url = f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     return {**os.environ, "DATABASE_URL": url}
+
+
+@pytest.fixture
+def make_simulator():
+    """Factory: ``make_simulator(latency_ms=20, rate429=0.5)`` starts an LLM
+    simulator (``adapters.simulator``) on a free port; all stop at teardown.
+    Latency defaults to 0 here so tests stay fast."""
+    from adapters.simulator import SimulatorServer
+
+    servers = []
+
+    def make(**config):
+        options = {"port": 0, "latency_ms": 0, "jitter_ms": 0, **config}
+        server = SimulatorServer(**options).start()
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def simulator(make_simulator):
+    """A running LLM simulator with no latency and no faults: use
+    ``.base_url``, ``.stats()``, ``.reset()``, ``.configure(**changes)``."""
+    return make_simulator()

@@ -66,6 +66,21 @@ def env_int(
     return number
 
 
+def env_float(
+    name: str, default: float, *, minimum: float = 0.0, environ=None
+) -> float:
+    value = _raw(name, environ)
+    if value in (None, ""):
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
+    if not number >= minimum:  # also rejects NaN
+        raise ImproperlyConfigured(f"{name}={number} is below the minimum {minimum}.")
+    return number
+
+
 def env_list(name: str, default: list[str] | None = None, *, environ=None) -> list[str]:
     """A comma-separated list; blanks around items are ignored, empty items dropped."""
     value = _raw(name, environ)

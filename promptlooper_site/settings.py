@@ -17,6 +17,7 @@ from promptlooper_site.env import (
     database_from_url,
     env_bool,
     env_choice,
+    env_float,
     env_int,
     env_list,
     env_secret,
@@ -172,6 +173,17 @@ else:
 
 # --- PromptLooper ------------------------------------------------------------
 ADMIN_USERNAME = env_str("PROMPTLOOPER_ADMIN_USER", "admin")
+# Dotted paths of custom scorer classes (scoring/README.md), comma-separated.
+PROMPTLOOPER_SCORERS = env_list("PROMPTLOOPER_SCORERS", [])
+# Cached responses are shared within a project by default, or across all.
+CACHE_SCOPE = env_choice("PROMPTLOOPER_CACHE_SCOPE", ("project", "global"), "project")
+# Attempts per request (the first included) for retryable failures.
+MAX_ATTEMPTS = env_int("PROMPTLOOPER_MAX_ATTEMPTS", 4, minimum=1, maximum=20)
+RETRY_BASE_DELAY_S = env_float("PROMPTLOOPER_RETRY_BASE_DELAY_S", 0.5)
+# Consecutive permanent errors after which a model's remaining runs fail fast.
+FAIL_FAST_AFTER = env_int("PROMPTLOOPER_FAIL_FAST_AFTER", 3, minimum=1)
+# A running sweep whose heartbeat is older than this is picked up again.
+HEARTBEAT_STALE_S = env_int("PROMPTLOOPER_HEARTBEAT_STALE_S", 30, minimum=2)
 
 LOG_LEVEL = env_choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")
 LOGGING = {

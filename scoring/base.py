@@ -37,6 +37,17 @@ class ScoreContext:
     # Renders a template option (e.g. contains.value "{{ expected.city }}")
     # with this run's item variables.
     render: Callable[[str], str] = field(default=lambda text: text)
+    # The item's template variables (experiments.spec.templates.item_context),
+    # for scorers that render with extra variables of their own (llm_judge's
+    # rubric also sees ``output``), which ``render`` cannot take.
+    variables: dict = field(default_factory=dict)
+
+
+def clamp(value: float) -> float:
+    """``value`` forced into [0, 1]; NaN becomes 0 (a score must be comparable)."""
+    if value != value:  # NaN
+        return 0.0
+    return min(1.0, max(0.0, float(value)))
 
 
 class BaseScorer:

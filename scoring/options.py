@@ -1,90 +1,41 @@
-"""The options each built-in scorer type accepts, as JSON Schema.
+"""The options each scorer type accepts, as the spec validator needs them.
 
-The spec validator checks a spec's ``scorers`` entries against these before
-anything runs; ``TEMPLATE_OPTIONS`` names the string options that are Jinja2
-templates rendered per item (so their variables are checked too).
+Derived from the registry (built-ins and ``settings.PROMPTLOOPER_SCORERS``),
+so a custom scorer's options are validated like a built-in's. The classes'
+``options`` attributes are the single source.
 """
 
 from __future__ import annotations
 
-_STR = {"type": "string"}
-_TEMPLATE_LIST = {"type": "array", "items": _STR, "minItems": 1}
-_NUMBER = {"type": "number"}
-
-_CONTAINS = {
-    "properties": {
-        "value": _STR,
-        "values": _TEMPLATE_LIST,
-        "mode": {"enum": ["any", "all"]},
-    },
-    "oneOf_required": ["value", "values"],
-}
-
-SCORER_OPTIONS: dict[str, dict] = {
-    "exact_match": {
-        "properties": {
-            "value": _STR,
-            "field": _STR,
-            "ignore_case": {"type": "boolean"},
-            "strip": {"type": "boolean"},
-        },
-    },
-    "contains": _CONTAINS,
-    "icontains": _CONTAINS,
-    "regex": {
-        "properties": {
-            "pattern": _STR,
-            "flags": {"type": "string", "pattern": "^[imsx]*$"},
-        },
-        "required": ["pattern"],
-    },
-    "json_valid": {"properties": {}},
-    "json_schema": {
-        "properties": {"schema": {"type": "object"}},
-        "required": ["schema"],
-    },
-    "json_f1": {
-        "properties": {"field": _STR, "ignore_case": {"type": "boolean"}},
-        "required": ["field"],
-    },
-    "similarity": {"properties": {"field": _STR, "value": _STR}},
-    "length": {
-        "properties": {
-            "min": {"type": "integer", "minimum": 0},
-            "max": {"type": "integer", "minimum": 0},
-            "unit": {"enum": ["chars", "words"]},
-        },
-    },
-    "latency": {
-        "properties": {"max_ms": {**_NUMBER, "exclusiveMinimum": 0}},
-        "required": ["max_ms"],
-    },
-    "cost": {
-        "properties": {"max_usd": {**_NUMBER, "minimum": 0}},
-        "required": ["max_usd"],
-    },
-    "llm_judge": {
-        "properties": {
-            "endpoint": _STR,
-            "model": _STR,
-            "rubric": _STR,
-            "scale": {
-                "type": "array",
-                "items": _NUMBER,
-                "minItems": 2,
-                "maxItems": 2,
-            },
-            "params": {"type": "object"},
-        },
-        "required": ["endpoint", "model", "rubric"],
-    },
-}
+from scoring.registry import scorer_classes
 
 # Options every scorer accepts.
 COMMON_OPTIONS = {
-    "type": _STR,
+    "type": {"type": "string"},
     "name": {"type": "string", "minLength": 1, "maxLength": 100},
     "weight": {"type": "number", "exclusiveMinimum": 0},
 }
 
+# The built-ins' template options, for callers that predate per-type
+# ``template_options`` in ``scorer_options()``.
 TEMPLATE_OPTIONS = ("value", "values", "pattern", "rubric")
+
+
+def scorer_options() -> dict[str, dict]:
+    """type -> {"properties", "required", "oneOf_required", "template_options"}.
+
+    ``properties`` are JSON Schema properties of the type's own options (the
+    validator adds ``COMMON_OPTIONS``); ``oneOf_required`` lists options of
+    which exactly one must be given (empty when there is no such group);
+    ``template_options`` names the options rendered per item as Jinja2
+    templates. Raises ``ImproperlyConfigured`` as ``scorer_classes`` does.
+    """
+    return {
+        kind: {
+            "properties": dict(cls.options),
+            "required": list(cls.required),
+            "oneOf_required": list(cls.one_of_required),
+            "template_options": tuple(cls.template_options),
+        }
+        for kind, cls in scorer_classes().items()
+    }

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 
 from experiments.models.projects import Project
+from experiments.models.querysets import CachedResponseQuerySet
 
 
 class CachedResponse(models.Model):
@@ -32,6 +33,8 @@ class CachedResponse(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     hit_count = models.PositiveIntegerField(default=0)
     last_hit_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CachedResponseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

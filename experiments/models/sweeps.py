@@ -5,6 +5,7 @@ from django.db import models
 
 from experiments.models.datasets import DatasetItem
 from experiments.models.experiments import Experiment
+from experiments.models.querysets import RunQuerySet
 
 
 class Sweep(models.Model):
@@ -61,6 +62,8 @@ class Sweep(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The runner holding the sweep; a stale heartbeat lets another take over.
+    lease = models.CharField(max_length=40, blank=True)
     error_message = models.TextField(blank=True)
     last_event_seq = models.PositiveBigIntegerField(default=0)
 
@@ -121,6 +124,8 @@ class Run(models.Model):
     error_message = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RunQuerySet.as_manager()
 
     class Meta:
         ordering = ["sweep", "id"]

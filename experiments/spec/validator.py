@@ -23,7 +23,7 @@ from experiments.dataset_io import DatasetFileError, ItemData, load_dataset_file
 from experiments.spec import templates
 from experiments.spec.errors import SpecError, format_path, schema_errors
 from experiments.spec.schema import SPEC_SCHEMA
-from scoring.options import COMMON_OPTIONS, SCORER_OPTIONS, TEMPLATE_OPTIONS
+from scoring.options import COMMON_OPTIONS, scorer_options
 
 AVAILABLE_STRATEGIES = ("grid", "random")
 DEFAULT_PROJECT = "default"
@@ -325,17 +325,18 @@ class _Checker:
     def scorers(self, endpoints: list[dict]) -> list[dict]:
         result, names = [], set()
         known_endpoints = _names(endpoints) | set(self.context.endpoints)
+        known_scorers = scorer_options()
         for i, entry in enumerate(_list(self.doc.get("scorers"))):
             if not isinstance(entry, dict) or not isinstance(entry.get("type"), str):
                 continue
             path = f"scorers[{i}]"
             kind = entry["type"]
-            options = SCORER_OPTIONS.get(kind)
+            options = known_scorers.get(kind)
             if options is None:
                 self.error(
                     f"{path}.type",
                     f'unknown scorer "{kind}"; known: '
-                    + ", ".join(sorted(SCORER_OPTIONS)),
+                    + ", ".join(sorted(known_scorers)),
                 )
                 continue
             schema = {
@@ -363,7 +364,7 @@ class _Checker:
                 and judge_endpoint not in known_endpoints
             ):
                 self.error(f"{path}.endpoint", self._unknown_endpoint(judge_endpoint))
-            for option in TEMPLATE_OPTIONS:
+            for option in options["template_options"]:
                 value = entry.get(option)
                 extra = {"output": "", "input": {}} if option == "rubric" else None
                 if isinstance(value, str):

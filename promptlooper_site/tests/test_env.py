@@ -15,6 +15,7 @@ from promptlooper_site.env import (
     database_from_url,
     env_bool,
     env_choice,
+    env_float,
     env_int,
     env_list,
     env_secret,
@@ -210,3 +211,12 @@ def test_production_without_redis_warns(tmp_path):
         }
     )
     assert "promptlooper.W001" in done.stderr + done.stdout
+
+
+def test_env_float():
+    assert env_float("F", 0.5, environ={"F": "1.25"}) == 1.25
+    assert env_float("F", 0.5, environ={}) == 0.5
+    with pytest.raises(ImproperlyConfigured, match="F='fast' is not a number"):
+        env_float("F", 0.5, environ={"F": "fast"})
+    with pytest.raises(ImproperlyConfigured, match="below the minimum"):
+        env_float("F", 0.5, environ={"F": "nan"})

@@ -1,0 +1,69 @@
+"""Retries for every adapter: exponential backoff with full jitter, honouring
+``Retry-After`` (seconds or an HTTP date)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import TypeVar
+
+from adapters.base import AdapterError
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 4  # total attempts, the first included
+    base_delay_s: float = 0.5
+    max_delay_s: float = 30.0
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """Full jitter: uniform in [0, base * 2^(attempt-1)], capped."""
+        ceiling = min(self.max_delay_s, self.base_delay_s * 2 ** (attempt - 1))
+        return rng.uniform(0, ceiling)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+async def call_with_retries(
+    attempt_once: Callable[[], Awaitable[T]],
+    policy: RetryPolicy,
+    *,
+    rng: random.Random | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> tuple[T, int]:
+    """Return (result, attempts made). Raises the last ``AdapterError`` with an
+    ``attempts`` attribute when a failure is permanent or attempts run out."""
+    rng = rng or random.Random()
+    for attempt in range(1, policy.attempts + 1):
+        try:
+            return await attempt_once(), attempt
+        except AdapterError as exc:
+            exc.attempts = attempt
+            if not exc.retryable or attempt == policy.attempts:
+                raise
+            delay = exc.retry_after
+            if delay is None:
+                delay = policy.backoff(attempt, rng)
+            await sleep(min(delay, policy.max_delay_s))
+    raise AssertionError("unreachable: the loop returns or raises")

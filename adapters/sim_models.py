@@ -1,0 +1,341 @@
+"""The simulated models behind ``adapters.simulator`` (for demos and tests).
+
+None of this is a language model. Each "model" is a small deterministic
+function of the request, written so that the demo task (extract people,
+places and organisations from a passage as JSON) produces a leaderboard with
+a clear order: ``sim-extractor`` > ``sim-sloppy`` > ``sim-echo``. The
+extraction is a capitalised-word heuristic that gets most demo entities right
+and misses some, as it knows nothing of the world beyond a short list of
+well-known places.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import random
+import re
+from collections.abc import Callable
+from typing import Any
+
+# --- Word lists -------------------------------------------------------------
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+ORG_WORDS = _words(
+    """University College Company Corporation Corp Inc Ltd LLC PLC Institute
+    Museum Hospital Bank Agency Council Society Club FC United Rovers Records
+    Press Foundation Association Laboratory Laboratories Group Airlines Airways
+    Motors School Trust Party Orchestra Choir Band Police Service Services
+    Ministry Department Commission Committee Authority Union League Federation
+    Robotics Technologies Systems Energy Foods Logistics Consulting Bakery Sons
+    Partners Holdings Capital Media Pharmaceuticals Studios Industries
+    Enterprises Brewery Academy"""
+)
+
+PLACE_WORDS = _words(
+    """River Mountain Mountains Mount Lake Street Road Lane Avenue Square
+    Island Islands City Valley Bay Park Palace Bridge County Sea Ocean Ridge
+    Beach Tunnel Shrine Temple Prison Church Cathedral Abbey Castle Tower Hill
+    Hills Forest Desert Cape Gulf Harbour Harbor Canyon Falls Theatre Theater
+    Stadium Square Airport Station Coast Peninsula Province Region"""
+)
+
+# Multi-word entries are matched against the whole candidate span.
+KNOWN_PLACES = _words(
+    """London Paris Berlin Madrid Rome Milan Zurich Geneva Vienna Prague Dublin
+    Edinburgh Glasgow Cardiff Belfast Manchester Liverpool Leeds Bristol
+    Birmingham Oxford Cambridge York Lincoln Southwark Harrow Lisbon Porto
+    Barcelona Seville Amsterdam Brussels Copenhagen Oslo Stockholm Helsinki
+    Reykjavik Warsaw Athens Istanbul Moscow Cairo Alexandria Nairobi Accra
+    Lagos Johannesburg Tokyo Kyoto Osaka Nara Beijing Shanghai Delhi Mumbai
+    Bangkok Singapore Sydney Melbourne Auckland Toronto Montreal Vancouver
+    Boston Chicago Houston Detroit Atlanta Savannah Seattle Denver Miami
+    England Scotland Wales Ireland France Germany Spain Portugal Italy Greece
+    Egypt Kenya Ghana Nigeria Brazil Chile Peru Argentina Mexico Canada
+    Australia Japan China India Russia Norway Sweden Iceland Switzerland
+    Newfoundland California Texas Georgia Florida Alps Andes Himalayas
+    Europe Africa Asia"""
+) | frozenset(
+    [
+        "New York",
+        "New York City",
+        "Los Angeles",
+        "San Francisco",
+        "Mexico City",
+        "Cape Town",
+        "Rio de Janeiro",
+        "South Africa",
+        "United States",
+        "United Kingdom",
+        "New Zealand",
+        "Hong Kong",
+    ]
+)
+
+# Capitalised words that name no entity here: they only start a sentence,
+# name a time, or mark an event, award or product rather than a name.
+STOP_WORDS = _words(
+    """The A An In On At From To Of Our Their His Her Its My We They He She It
+    This That These Those After Before When While Since During With By For As
+    But And Or So If Then There Here Today Yesterday Tomorrow Last Next Every
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February
+    March April May June July August September October November December
+    I Yes No Sure Extract Reply JSON Text Return"""
+)
+MISC_WORDS = _words(
+    """Prize Award Awards Championship Championships Cup Olympics Games Open
+    Exhibition Festival War Engine Slam Act Treaty"""
+)
+TITLES = _words("Dr Dr. Mr Mr. Mrs Mrs. Ms Ms. Mx Prof Prof. Professor")
+# Join name parts ("Rio de Janeiro", "Pemberton & Sons"); "of" is handled apart
+# because it also links a person to an employer ("Amara Nwosu of Halden").
+NAME_CONNECTORS = _words("de da del du di la le von van der &")
+ABBREVIATIONS = _words("Dr Mr Mrs Ms St Prof")
+
+_TOKEN = re.compile(
+    r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?(?:-[^\W\d_]+)*|\d[\d.,]*|&|[^\w\s]"
+)
+_TRAILING_LABEL = re.compile(r"\n\s*[A-Za-z][\w ]{0,20}:\s*$")
+
+
+def _is_capitalised(token: str) -> bool:
+    return token[:1].isupper()
+
+
+def passage_of(text: str) -> str:
+    """The part of a prompt to extract from: after the last ``Text:`` when
+    the prompt has one (few-shot prompts), without a trailing ``JSON:`` cue."""
+    if "Text:" in text:
+        text = text.rsplit("Text:", 1)[1]
+    return _TRAILING_LABEL.sub("", text).strip()
+
+
+def _spans(text: str) -> list[str]:
+    """Runs of capitalised words, joined by name connectors."""
+    tokens = _TOKEN.findall(text)
+    spans: list[list[str]] = []
+    current: list[str] = []
+    sentence_start = True
+
+    def close() -> None:
+        if current:
+            spans.append(current.copy())
+            current.clear()
+
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if tok in ".!?":
+            # "Roy O. Disney" and "St. Anne" do not end a sentence.
+            prev = tokens[i - 1] if i else ""
+            if tok == "." and (
+                (len(prev) == 1 and prev.isupper()) or prev in ABBREVIATIONS
+            ):
+                if current and current[-1] == prev:
+                    current[-1] = prev + "."
+                i += 1
+                continue
+            close()
+            sentence_start = True
+            i += 1
+            continue
+        starts = sentence_start
+        sentence_start = False
+        if _is_capitalised(tok) and tok[0].isalpha():
+            # A capitalised sentence opener followed by a lower-case word
+            # ("Visitors to Kyoto") is usually not a name.
+            if starts and (
+                tok in STOP_WORDS or (nxt[:1].islower() and tok not in KNOWN_PLACES)
+            ):
+                i += 1
+                continue
+            current.append(tok)
+            i += 1
+            continue
+        if current and nxt and _is_capitalised(nxt) and nxt not in STOP_WORDS:
+            if tok in NAME_CONNECTORS:
+                current.append(tok)
+                i += 1
+                continue
+            if tok == "of" and len(current) == 1:
+                current.append(tok)
+                i += 1
+                continue
+        close()
+        i += 1
+    close()
+    return [_clean(words) for words in spans if words]
+
+
+def _clean(words: list[str]) -> str:
+    while words and (words[0] in STOP_WORDS or words[0] in TITLES):
+        words = words[1:]
+    if not words:
+        return ""
+    last = words[-1]
+    if last.endswith(("'s", "\u2019s")):
+        words = [*words[:-1], last[:-2]]
+    return " ".join(words)
+
+
+def classify(name: str) -> str | None:
+    """``people``, ``places``, ``organisations`` or None (not an entity)."""
+    words = name.split()
+    if not words or all(w in STOP_WORDS for w in words):
+        return None
+    if any(w in MISC_WORDS for w in words):
+        return None
+    if any(w in ORG_WORDS for w in words):
+        return "organisations"
+    if name in KNOWN_PLACES or any(w in PLACE_WORDS for w in words):
+        return "places"
+    if len(words) == 1:
+        # Acronyms are mostly organisations (NASA, BBC); a lone unknown
+        # capitalised word is most often a place in news-style text.
+        return "organisations" if len(name) > 1 and name.isupper() else "places"
+    return "people"
+
+
+@functools.lru_cache(maxsize=4096)
+def extract(text: str) -> dict[str, list[str]]:
+    """Entities of a passage, each list in order of first mention."""
+    found: dict[str, list[str]] = {"people": [], "places": [], "organisations": []}
+    for name in _spans(passage_of(text)):
+        kind = classify(name)
+        if kind and name not in found[kind]:
+            found[kind].append(name)
+    return found
+
+
+# --- Models -----------------------------------------------------------------
+
+
+def message_text(message: dict[str, Any]) -> str:
+    """A message's text, whether ``content`` is a string or a list of parts."""
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(
+            part.get("text", "") for part in content if isinstance(part, dict)
+        )
+    return ""
+
+
+def last_user_text(messages: list[dict[str, Any]]) -> str:
+    for message in reversed(messages):
+        if message.get("role") == "user":
+            return message_text(message)
+    return message_text(messages[-1]) if messages else ""
+
+
+def _compact(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def sim_extractor(request: dict[str, Any], rng: random.Random) -> str:
+    return _compact(extract(last_user_text(request["messages"])))
+
+
+def sim_sloppy(request: dict[str, Any], rng: random.Random) -> str:
+    temperature = _temperature(request)
+    found = extract(last_user_text(request["messages"]))
+    drop = 0.1 + 0.5 * temperature
+    kept = {
+        kind: [n for n in names if rng.random() >= drop]
+        for kind, names in found.items()
+    }
+    body = _compact(kept)
+    if rng.random() < 0.4 * temperature:
+        # Chatty wrappers break strict JSON parsing, as real models often do.
+        if rng.random() < 0.5:
+            return f"Sure! Here is the JSON:\n{body}\nLet me know if you need more."
+        return f"```json\n{body}\n```"
+    return body
+
+
+def sim_echo(request: dict[str, Any], rng: random.Random) -> str:
+    return last_user_text(request["messages"])
+
+
+_OUTPUT_LINE = re.compile(r"^OUTPUT:[ \t]*", re.MULTILINE)
+_JUDGE_NOTES_GOOD = (
+    "The answer finds most entities.",
+    "Well-formed JSON with plausible entities.",
+    "Mostly correct; one or two names may be missing.",
+)
+_JUDGE_NOTES_BAD = (
+    "The output is not valid JSON.",
+    "The answer does not follow the requested format.",
+    "Hard to use: no parseable result.",
+)
+
+
+def _has_json_output(text: str) -> bool:
+    decoder = json.JSONDecoder()
+    for match in _OUTPUT_LINE.finditer(text):
+        try:
+            decoder.raw_decode(text[match.end() :].lstrip())
+        except ValueError:
+            continue
+        return True
+    return False
+
+
+def sim_judge(request: dict[str, Any], rng: random.Random) -> str:
+    text = "\n".join(message_text(m) for m in request["messages"])
+    if _has_json_output(text):
+        score = rng.choice((8, 8.5, 9, 9.5, 10))
+        note = rng.choice(_JUDGE_NOTES_GOOD)
+    else:
+        score = rng.choice((1, 2, 2.5, 3, 4))
+        note = rng.choice(_JUDGE_NOTES_BAD)
+    shown = f"{score:g}"
+    # Several shapes on purpose, so the caller's score parser is exercised.
+    formats = (
+        f"Score: {shown}/10\n{note}",
+        f"**{shown}** out of 10. {note}",
+        f"I'd rate this {shown}.\n{note}",
+        f"{note}\nRating: {shown}",
+        f"{shown}/10 - {note}",
+    )
+    return rng.choice(formats)
+
+
+def _temperature(request: dict[str, Any]) -> float:
+    value = request.get("temperature")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return min(max(float(value), 0.0), 2.0)
+    return 1.0  # OpenAI's default
+
+
+MODELS: dict[str, Callable[[dict[str, Any], random.Random], str]] = {
+    "sim-extractor": sim_extractor,
+    "sim-sloppy": sim_sloppy,
+    "sim-echo": sim_echo,
+    "sim-judge": sim_judge,
+}
+
+
+def request_digest(request: dict[str, Any]) -> str:
+    """Stable across processes, unlike ``hash()``: answers must repeat."""
+    key = [
+        request.get("model"),
+        request.get("messages"),
+        request.get("temperature"),
+        request.get("seed"),
+    ]
+    blob = json.dumps(key, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def answer(request: dict[str, Any], digest: str) -> str:
+    """The text ``request["model"]`` (a key of MODELS) answers."""
+    rng = random.Random(int(digest[:16], 16))
+    return MODELS[request["model"]](request, rng)

@@ -1,0 +1,1 @@
+"""The sweep engine: planner (what to run), cache, runner (how to run it)."""

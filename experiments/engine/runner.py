@@ -1,0 +1,410 @@
+"""The runner: one asyncio loop per sweep, batches of runs, one writer.
+
+Per batch: one cache lookup; hits complete at once, misses go to the adapter
+under the sweep's concurrency gate and the endpoint's limits; results are
+scored and written in bulk. A control loop reads status and concurrency every
+``POLL_S`` (steering applies live) and heartbeats the sweep's lease, so a
+runner that dies is replaced (``store.claim``) without the broker's help.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+from asgiref.sync import sync_to_async
+from django.conf import settings
+
+from adapters.base import AdapterError, BaseAdapter, Completion
+from adapters.limits import EndpointLimiter
+from adapters.registry import build_adapter
+from adapters.retry import RetryPolicy, call_with_retries
+from experiments.engine import cache, store
+from experiments.engine.scoring import RunScorer
+from experiments.models import CachedResponse, Run, Sweep
+from experiments.spec import templates
+
+log = logging.getLogger(__name__)
+POLL_S = 0.25
+FLUSH_S = 0.2
+PROGRESS_S = 1.0
+Status = Sweep.Status
+
+
+def db(function: Callable):
+    return sync_to_async(function, thread_sensitive=True)
+
+
+class Gate:
+    """A semaphore whose limit can change while it is in use."""
+
+    def __init__(self, limit: int):
+        self.limit, self.active = limit, 0
+        self.condition = asyncio.Condition()
+
+    async def acquire(self) -> None:
+        async with self.condition:
+            await self.condition.wait_for(lambda: self.active < self.limit)
+            self.active += 1
+
+    async def release(self) -> None:
+        async with self.condition:
+            self.active -= 1
+            self.condition.notify_all()
+
+    async def set_limit(self, limit: int) -> None:
+        async with self.condition:
+            self.limit = max(1, limit)
+            self.condition.notify_all()
+
+
+@dataclass
+class Prepared:
+    run_id: int
+    config: dict
+    item: tuple
+    sample: int
+    messages: list[dict]
+    body: dict
+    key: str
+
+
+class SweepRunner:
+    def __init__(
+        self,
+        sweep_id: int,
+        *,
+        deadline: float | None = None,
+        on_progress: Callable[[Sweep], None] | None = None,
+        batch_size: int = 256,
+    ):
+        self.sweep_id = sweep_id
+        self.deadline = deadline
+        self.on_progress = on_progress
+        self.batch_size = batch_size
+        self.results: list[store.RunResult] = []
+        self.extra_cache_rows: list[CachedResponse] = []
+        self.tasks: set[asyncio.Task] = set()
+        self.inflight: dict[str, asyncio.Future] = {}
+        self.failures: dict[tuple[str, str], tuple[int, str]] = {}
+        self.stopping = False
+        self.resumed = asyncio.Event()
+        self.resumed.set()
+        self.rng = random.Random()
+        self.policy = RetryPolicy(
+            attempts=settings.MAX_ATTEMPTS, base_delay_s=settings.RETRY_BASE_DELAY_S
+        )
+
+    # --- lifecycle -------------------------------------------------------
+    async def run(self) -> str:
+        """Run until nothing is pending, the sweep is cancelled or the deadline
+        passes; return the sweep's status ("busy" if another runner holds it)."""
+        self.token = await db(store.claim)(self.sweep_id)
+        if self.token is None:
+            return "busy"
+        try:
+            self.ctx = await db(store.load_context)(self.sweep_id)
+            await db(store.plan_runs)(self.ctx)
+            await db(store.start)(self.sweep_id, self.token)
+            self.gate = Gate(self.ctx.concurrency)
+            self.scorer = RunScorer(self.ctx.spec["scorers"], self.judge)
+            limits = httpx.Limits(max_connections=None, max_keepalive_connections=256)
+            async with httpx.AsyncClient(limits=limits) as client:
+                self.adapters: dict[str, BaseAdapter] = {
+                    name: build_adapter(config, client)
+                    for name, config in self.ctx.endpoints.items()
+                }
+                self.limiters = {
+                    name: EndpointLimiter(config)
+                    for name, config in self.ctx.endpoints.items()
+                }
+                control = asyncio.create_task(self.control_loop())
+                writer = asyncio.create_task(self.writer_loop())
+                try:
+                    await self.produce()
+                    while self.tasks:
+                        await asyncio.wait(set(self.tasks))
+                finally:
+                    control.cancel()
+                    self.stopping = True
+                    await writer
+        except Exception as exc:
+            log.exception("sweep %s failed", self.sweep_id)
+            await self.flush()
+            return await db(store.finish)(self.sweep_id, self.token, f"{exc}")
+        return await db(store.finish)(self.sweep_id, self.token)
+
+    async def control_loop(self) -> None:
+        while True:
+            status, concurrency, ours = await db(store.control)(
+                self.sweep_id, self.token
+            )
+            past_deadline = (
+                self.deadline is not None and time.monotonic() > self.deadline
+            )
+            if not ours or status in Sweep.FINAL or past_deadline:
+                self.stopping = True
+            if status == Status.PAUSED and not self.stopping:
+                self.resumed.clear()
+            else:
+                if status == Status.QUEUED:  # resumed while we were holding it
+                    await db(store.start)(self.sweep_id, self.token)
+                self.resumed.set()
+            if concurrency != self.gate.limit:
+                await self.gate.set_limit(concurrency)
+            await asyncio.sleep(POLL_S)
+
+    async def writer_loop(self) -> None:
+        last_progress = 0.0
+        while not (self.stopping and not self.tasks):
+            await asyncio.sleep(FLUSH_S)
+            wrote = await self.flush()
+            if wrote and time.monotonic() - last_progress >= PROGRESS_S:
+                last_progress = time.monotonic()
+                await self.report_progress()
+        await self.flush()
+        await self.report_progress()
+
+    async def flush(self) -> int:
+        batch, self.results = self.results, []
+        rows, self.extra_cache_rows = self.extra_cache_rows, []
+        if batch or rows:
+            await db(store.write_results)(self.sweep_id, batch, rows)
+        return len(batch)
+
+    async def report_progress(self) -> None:
+        sweep = await db(store.progress)(self.sweep_id)
+        if self.on_progress:
+            self.on_progress(sweep)
+
+    # --- producing work --------------------------------------------------
+    async def produce(self) -> None:
+        after = 0
+        while not self.stopping:
+            await self.resumed.wait()
+            rows = await db(store.fetch_pending)(self.sweep_id, after, self.batch_size)
+            if not rows:
+                return
+            after = rows[-1][0]
+            prepared = [self.prepare(*row) for row in rows]
+            hits = {}
+            if not self.ctx.no_cache:
+                hits = await db(store.lookup)(self.ctx.scope, [p.key for p in prepared])
+            for p in prepared:
+                if p.key in hits:
+                    self.results.append(await self.from_cache(p, hits[p.key]))
+                else:
+                    task = asyncio.create_task(self.execute(p))
+                    self.tasks.add(task)
+                    task.add_done_callback(self.tasks.discard)
+            # Keep about one batch queued behind the gate, no more.
+            while len(self.tasks) >= self.batch_size and not self.stopping:
+                await asyncio.wait(set(self.tasks), return_when=asyncio.FIRST_COMPLETED)
+
+    def prepare(self, run_id: int, config: dict, item_id: int, sample: int) -> Prepared:
+        item = self.ctx.items[item_id]
+        variables = templates.item_context(*item)
+        messages = templates.render_messages(
+            self.ctx.prompts[config["prompt"]], variables
+        )
+        endpoint = self.ctx.endpoints[config["endpoint"]]
+        adapter = self.adapters[config["endpoint"]]
+        body = adapter.request_body(messages, config["model"], config["params"])
+        key = cache.cache_key(endpoint.kind, endpoint.base_url, body, sample)
+        return Prepared(run_id, config, item, sample, messages, body, key)
+
+    # --- one run ---------------------------------------------------------
+    async def execute(self, p: Prepared) -> None:
+        pair = (p.config["endpoint"], p.config["model"])
+        count, reason = self.failures.get(pair, (0, ""))
+        if count >= settings.FAIL_FAST_AFTER:
+            self.results.append(self.failed(p, "skipped", f"not sent: {reason}", 0))
+            return
+        await self.gate.acquire()
+        try:
+            while not self.resumed.is_set() and not self.stopping:
+                await self.gate.release()
+                await self.resumed.wait()
+                await self.gate.acquire()
+            if self.stopping:
+                return  # left pending for whoever runs the sweep next
+            try:
+                completion, attempts, called = await self.complete_shared(p, pair[0])
+            except AdapterError as exc:
+                self.note_failure(pair, exc)
+                attempts = getattr(exc, "attempts", 1)
+                self.results.append(self.failed(p, exc.kind, exc.message, attempts))
+                return
+            self.failures.pop(pair, None)
+            self.results.append(await self.completed(p, completion, attempts, called))
+        finally:
+            await self.gate.release()
+
+    def note_failure(self, pair: tuple[str, str], exc: AdapterError) -> None:
+        if exc.retryable:
+            self.failures.pop(pair, None)
+            return
+        count, _ = self.failures.get(pair, (0, ""))
+        reason = f"{pair[0]}/{pair[1]} failed {count + 1} times in a row: {exc.message}"
+        self.failures[pair] = (count + 1, reason)
+
+    async def complete_shared(
+        self, p: Prepared, endpoint: str
+    ) -> tuple[Completion, int, bool]:
+        """Identical requests in flight at once share one call."""
+        shared = self.inflight.get(p.key)
+        if shared is not None:
+            return await asyncio.shield(shared), 0, False
+        future = asyncio.get_running_loop().create_future()
+        self.inflight[p.key] = future
+        try:
+            estimate = sum(len(m.get("content", "")) for m in p.messages) // 4
+            estimate += int(p.config["params"].get("max_tokens") or 256)
+            adapter = self.adapters[endpoint]
+            async with self.limiters[endpoint].slot(estimate):
+                completion, attempts = await call_with_retries(
+                    lambda: adapter.complete(
+                        p.messages, p.config["model"], p.config["params"]
+                    ),
+                    self.policy,
+                    rng=self.rng,
+                )
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: waiters re-raise it themselves
+            raise
+        else:
+            future.set_result(completion)
+            return completion, attempts, True
+        finally:
+            self.inflight.pop(p.key, None)
+
+    def failed(self, p: Prepared, kind: str, message: str, attempts: int):
+        return store.RunResult(
+            run_id=p.run_id,
+            status=Run.Status.FAILED,
+            messages=p.messages,
+            cache_key=p.key,
+            error_kind=kind,
+            error_message=message[:2000],
+            attempts=attempts,
+            called=attempts > 0,
+        )
+
+    async def completed(
+        self, p: Prepared, completion: Completion, attempts: int, called: bool
+    ) -> store.RunResult:
+        cost = self.cost_of(p.config, completion)
+        result = store.RunResult(
+            run_id=p.run_id,
+            status=Run.Status.DONE,
+            messages=p.messages,
+            output_text=completion.text,
+            output_json=parse_json(completion.text),
+            raw_response=completion.raw,
+            cache_key=p.key,
+            prompt_tokens=completion.prompt_tokens,
+            completion_tokens=completion.completion_tokens,
+            cost=cost,
+            latency_ms=completion.latency_ms,
+            attempts=attempts,
+            called=called,
+        )
+        if called:
+            result.new_cache_row = self.cache_row(
+                p.config, p.body, p.key, completion, cost
+            )
+        await self.scorer.score(result, p.item)
+        return result
+
+    async def from_cache(self, p: Prepared, row: CachedResponse) -> store.RunResult:
+        completion = completion_from_row(row)
+        result = await self.completed(p, completion, 0, False)
+        result.cache_hit, result.cached_id = True, row.pk
+        return result
+
+    def cost_of(self, config: dict, completion: Completion) -> float | None:
+        price = self.ctx.endpoints[config["endpoint"]].prices.get(config["model"])
+        if not price:
+            return None
+        return (
+            (completion.prompt_tokens or 0) * price.get("input_per_mtok", 0)
+            + (completion.completion_tokens or 0) * price.get("output_per_mtok", 0)
+        ) / 1_000_000
+
+    def cache_row(self, config, body, key, completion, cost) -> CachedResponse:
+        endpoint = self.ctx.endpoints[config["endpoint"]]
+        return CachedResponse(
+            scope=self.ctx.scope,
+            key=key,
+            project_id=self.ctx.project_id,
+            adapter=endpoint.kind,
+            endpoint_url=endpoint.base_url,
+            model=config["model"],
+            request=body,
+            response=completion.raw,
+            prompt_tokens=completion.prompt_tokens,
+            completion_tokens=completion.completion_tokens,
+            cost=cost,
+            latency_ms=completion.latency_ms,
+        )
+
+    # --- the judge's calls -------------------------------------------------
+    async def judge(
+        self, endpoint: str, model: str, messages: list, params: dict
+    ) -> str:
+        """llm_judge calls go through the same adapter, limits and cache."""
+        if endpoint not in self.adapters:
+            raise AdapterError(
+                f'judge endpoint "{endpoint}" is not stored', retryable=False
+            )
+        config = self.ctx.endpoints[endpoint]
+        body = self.adapters[endpoint].request_body(messages, model, params)
+        key = cache.cache_key(config.kind, config.base_url, body, 0)
+        if not self.ctx.no_cache:
+            hit = (await db(store.lookup)(self.ctx.scope, [key])).get(key)
+            if hit is not None:
+                return completion_from_row(hit).text
+        config_dict = {"endpoint": endpoint, "model": model, "params": params}
+        p = Prepared(0, config_dict, (), 0, messages, body, key)
+        completion, _, called = await self.complete_shared(p, endpoint)
+        if called:
+            cost = self.cost_of(config_dict, completion)
+            self.extra_cache_rows.append(
+                self.cache_row(config_dict, body, key, completion, cost)
+            )
+        return completion.text
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not JSON")  # NaN/Infinity: databases refuse them
+
+
+def parse_json(text: str):
+    """The output as JSON when the whole of it is valid JSON, else None."""
+    with contextlib.suppress(ValueError):
+        return json.loads(text.strip(), parse_constant=_reject_constant)
+    return None
+
+
+def completion_from_row(row: CachedResponse) -> Completion:
+    try:
+        choice = row.response["choices"][0]
+        text = choice["message"].get("content") or ""
+    except (KeyError, IndexError, TypeError, AttributeError):
+        text, choice = "", {}
+    return Completion(
+        text=text,
+        raw=row.response,
+        prompt_tokens=row.prompt_tokens,
+        completion_tokens=row.completion_tokens,
+        finish_reason=choice.get("finish_reason"),
+        latency_ms=row.latency_ms or 0.0,
+    )

@@ -1,0 +1,54 @@
+"""Scoring one run: every scorer of the spec, then the weighted mean."""
+
+from __future__ import annotations
+
+from experiments.engine.store import RunResult
+from experiments.models import Score
+from experiments.spec import templates
+from scoring.base import JudgeCall, ScoreContext, ScoreResult
+from scoring.registry import build_scorers
+
+
+class RunScorer:
+    def __init__(self, spec_scorers: list[dict], judge: JudgeCall | None):
+        self.scorers = build_scorers(spec_scorers)
+        self.judge = judge
+
+    async def score(self, result: RunResult, item: tuple) -> None:
+        """Fill ``result.scores`` and the composite ``result.score``. A scorer
+        that crashes scores 0 with the reason; it never fails the run."""
+        input, expected, tags = item
+        variables = templates.item_context(input, expected, tags)
+        context = ScoreContext(
+            expected=expected,
+            tags=tags,
+            latency_ms=result.latency_ms,
+            cost=result.cost,
+            output_json=result.output_json,
+            judge=self.judge,
+            render=lambda text: templates.render(text, variables),
+            variables=variables,
+        )
+        total = weights = 0.0
+        for name, weight, scorer in self.scorers:
+            try:
+                if scorer.is_async:
+                    outcome = await scorer.ascore(input, result.output_text, context)
+                else:
+                    outcome = scorer.score(input, result.output_text, context)
+            except Exception as exc:
+                outcome = ScoreResult(0.0, error=f"scorer failed: {exc}")
+            value = min(1.0, max(0.0, float(outcome.value)))
+            result.scores.append(
+                Score(
+                    run_id=result.run_id,
+                    scorer=name,
+                    value=value,
+                    weight=weight,
+                    detail=outcome.detail,
+                    error=outcome.error[:2000],
+                )
+            )
+            total += weight * value
+            weights += weight
+        result.score = total / weights if weights else None
