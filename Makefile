@@ -11,7 +11,7 @@ PROD_ENV := DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) \
 	SECRET_KEY=test-only-secret-key-not-for-production \
 	PROMPTLOOPER_FERNET_KEYS=ZmRlMjU3YjVkZmE4NDQ0MWE0NjdiYWYxNzQzYmJmMjA=
 
-.PHONY: install run test test-sqlite test-postgres lint format clean
+.PHONY: install run test test-sqlite test-postgres lint format clean bench
 
 install: $(STAMP)
 
@@ -46,3 +46,7 @@ format: install
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+
+# Engine benchmark against the simulator, on SQLite and PostgreSQL (a few minutes).
+bench: install
+	$(PY) bench/run_bench.py --mode both

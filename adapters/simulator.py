@@ -440,7 +440,10 @@ def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     socket to uvicorn (rather than closing it and passing the number) leaves no
     window for another process to take the port."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # An explicit IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on
+    # accepted sockets whose proto says TCP, and without it every keep-alive
+    # response waits ~40 ms on Nagle and delayed ACKs.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -467,6 +470,7 @@ class SimulatorServer:
         self.app = SimulatorApp(self.config)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        self._client: httpx.Client | None = None
 
     @property
     def url(self) -> str:
@@ -524,6 +528,9 @@ class SimulatorServer:
             server.force_exit = True
             thread.join(timeout)
         self._server = self._thread = None
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
     def __enter__(self) -> SimulatorServer:
         return self.start()
@@ -543,6 +550,8 @@ class SimulatorServer:
         return self._call("POST", "/config", changes)
 
     def _call(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
-        response = httpx.request(method, self.url + path, json=body, timeout=10)
+        if self._client is None:
+            self._client = httpx.Client(base_url=self.url, timeout=10)
+        response = self._client.request(method, path, json=body)
         response.raise_for_status()
         return response.json()

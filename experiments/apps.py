@@ -6,4 +6,24 @@ class ExperimentsConfig(AppConfig):
     name = "experiments"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from promptlooper_site import checks  # noqa: F401  (registers checks)
+
+        post_migrate.connect(ensure_schedules, sender=self)
+
+
+def ensure_schedules(**kwargs) -> None:
+    """The worker re-enqueues sweeps whose runner died: the Redis broker does
+    not redeliver a task whose worker was killed (dependency-notes.md)."""
+    from django_q.models import Schedule
+
+    Schedule.objects.get_or_create(
+        func="experiments.tasks.recover_stale_sweeps",
+        defaults={
+            "name": "recover stale sweeps",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 1,
+            "repeats": -1,
+        },
+    )

@@ -69,6 +69,8 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 WEB_PORT = env_int("PROMPTLOOPER_WEB_PORT", 8400, minimum=1, maximum=65535)
+# The LLM simulator `runstack` starts for the demo (0: do not start it).
+SIMULATOR_PORT = env_int("PROMPTLOOPER_SIMULATOR_PORT", 8499, minimum=0, maximum=65535)
 
 INSTALLED_APPS = [
     # daphne must precede staticfiles so runserver is the ASGI one (daphne.E001).

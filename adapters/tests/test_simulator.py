@@ -19,9 +19,14 @@ PASSAGES = ROOT / "examples" / "data" / "passages.jsonl"
 FIELDS = ("people", "places", "organisations")
 
 
+# One pooled client for the module: a fresh httpx.post() per call would spend
+# most of the test time building TLS contexts and connections.
+HTTP = httpx.Client(timeout=10)
+
+
 def chat(base_url: str, model: str, content: str, **params) -> httpx.Response:
     body = {"model": model, "messages": [{"role": "user", "content": content}]}
-    return httpx.post(f"{base_url}/chat/completions", json={**body, **params})
+    return HTTP.post(f"{base_url}/chat/completions", json={**body, **params})
 
 
 def text_of(response: httpx.Response) -> str:
@@ -80,7 +85,7 @@ def mean_f1(base_url: str, model: str, temperature: float) -> float:
 
 
 def test_models_endpoint_lists_the_simulated_models(simulator):
-    response = httpx.get(f"{simulator.base_url}/models")
+    response = HTTP.get(f"{simulator.base_url}/models")
 
     assert response.status_code == 200
     body = response.json()
@@ -140,7 +145,7 @@ def test_echo_returns_the_last_user_message(simulator):
         {"role": "assistant", "content": "ok"},
         {"role": "user", "content": "second"},
     ]
-    response = httpx.post(
+    response = HTTP.post(
         f"{simulator.base_url}/chat/completions",
         json={"model": "sim-echo", "messages": messages},
     )
@@ -239,9 +244,9 @@ def test_api_key_is_required_when_configured(make_simulator):
     sim = make_simulator(api_key="sk-sim")
     url = f"{sim.base_url}/models"
 
-    missing = httpx.get(url)
-    wrong = httpx.get(url, headers={"Authorization": "Bearer nope"})
-    right = httpx.get(url, headers={"Authorization": "Bearer sk-sim"})
+    missing = HTTP.get(url)
+    wrong = HTTP.get(url, headers={"Authorization": "Bearer nope"})
+    right = HTTP.get(url, headers={"Authorization": "Bearer sk-sim"})
 
     assert missing.status_code == wrong.status_code == 401
     assert missing.json()["error"]["code"] == "invalid_api_key"
@@ -250,7 +255,7 @@ def test_api_key_is_required_when_configured(make_simulator):
 
 
 def test_invalid_json_body_is_400(simulator):
-    response = httpx.post(
+    response = HTTP.post(
         f"{simulator.base_url}/chat/completions",
         content=b"{not json",
         headers={"content-type": "application/json"},
@@ -273,7 +278,7 @@ def test_invalid_json_body_is_400(simulator):
     ],
 )
 def test_missing_or_invalid_fields_are_400_naming_the_param(simulator, body, param):
-    response = httpx.post(f"{simulator.base_url}/chat/completions", json=body)
+    response = HTTP.post(f"{simulator.base_url}/chat/completions", json=body)
 
     assert response.status_code == 400
     assert response.json()["error"]["param"] == param
@@ -315,7 +320,7 @@ def test_timeout_fault_hangs_until_the_client_gives_up(make_simulator):
     sim = make_simulator(timeout_rate=1.0)
 
     with pytest.raises(httpx.ReadTimeout):
-        httpx.post(
+        HTTP.post(
             f"{sim.base_url}/chat/completions",
             json={"model": "sim-echo", "messages": [{"role": "user", "content": "x"}]},
             timeout=0.3,
@@ -384,17 +389,17 @@ def test_config_changes_apply_to_the_next_request(simulator):
 
     simulator.configure(fail_rate=0.0)
     assert chat(simulator.base_url, "sim-echo", "hi").status_code == 200
-    assert httpx.get(f"{simulator.url}/config").json()["fail_rate"] == 0.0
+    assert HTTP.get(f"{simulator.url}/config").json()["fail_rate"] == 0.0
 
 
 @pytest.mark.parametrize(
     "changes", [{"fail_rate": 1.5}, {"latency_ms": -1}, {"api_key": "x"}]
 )
 def test_invalid_config_changes_are_refused(simulator, changes):
-    response = httpx.post(f"{simulator.url}/config", json=changes)
+    response = HTTP.post(f"{simulator.url}/config", json=changes)
 
     assert response.status_code == 400
-    assert httpx.get(f"{simulator.url}/config").json()["fail_rate"] == 0.0
+    assert HTTP.get(f"{simulator.url}/config").json()["fail_rate"] == 0.0
 
 
 def test_latency_delays_each_completion(make_simulator):
@@ -451,7 +456,7 @@ def test_simulate_llm_command_serves_the_api():
         deadline = time.monotonic() + 30
         while True:
             try:
-                response = httpx.get(f"{base_url}/models", timeout=2)
+                response = HTTP.get(f"{base_url}/models", timeout=2)
                 break
             except httpx.TransportError:
                 assert time.monotonic() < deadline, "the server never answered"

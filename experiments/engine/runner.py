@@ -223,10 +223,6 @@ class SweepRunner:
     # --- one run ---------------------------------------------------------
     async def execute(self, p: Prepared) -> None:
         pair = (p.config["endpoint"], p.config["model"])
-        count, reason = self.failures.get(pair, (0, ""))
-        if count >= settings.FAIL_FAST_AFTER:
-            self.results.append(self.failed(p, "skipped", f"not sent: {reason}", 0))
-            return
         await self.gate.acquire()
         try:
             while not self.resumed.is_set() and not self.stopping:
@@ -235,6 +231,12 @@ class SweepRunner:
                 await self.gate.acquire()
             if self.stopping:
                 return  # left pending for whoever runs the sweep next
+            # Checked at the gate, not before it: runs queued behind the gate
+            # must see failures that happened while they waited.
+            count, reason = self.failures.get(pair, (0, ""))
+            if count >= settings.FAIL_FAST_AFTER:
+                self.results.append(self.failed(p, "skipped", f"not sent: {reason}", 0))
+                return
             try:
                 completion, attempts, called = await self.complete_shared(p, pair[0])
             except AdapterError as exc:

@@ -54,3 +54,14 @@ def load_demo(user=None) -> Experiment:
     document = parse_spec_text(DEMO_SPEC.read_text(encoding="utf-8"))
     experiment, _ = create_experiment(document, None, base_dir=EXAMPLES_DIR)
     return experiment
+
+
+def queue_demo_sweep(experiment: Experiment):
+    """Queue the demo's first sweep (once), so a fresh instance shows results."""
+    from experiments.services.sweeps import create_sweep, enqueue_sweep
+
+    if experiment.sweeps.exists():
+        return None
+    sweep = create_sweep(experiment)
+    enqueue_sweep(sweep)
+    return sweep

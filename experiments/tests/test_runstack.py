@@ -123,7 +123,15 @@ def stack(stack_env: dict[str, str], tmp_path: Path) -> Iterator[Stack]:
     marker = f"PROMPTLOOPER_DATA_DIR={stack_env['PROMPTLOOPER_DATA_DIR']}".encode()
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, MANAGE_PY, "runstack", "--port", str(port)],
+            [
+                sys.executable,
+                MANAGE_PY,
+                "runstack",
+                "--port",
+                str(port),
+                "--simulator-port",
+                str(_free_port()),
+            ],
             env=stack_env,
             cwd=REPO_ROOT,
             stdout=out,
@@ -148,7 +156,9 @@ def stack(stack_env: dict[str, str], tmp_path: Path) -> Iterator[Stack]:
                 children["web"] = child
             elif "qcluster" in child.cmdline:
                 children["worker"] = child
-        assert set(children) == {"web", "worker"}, children
+            elif "simulate_llm" in child.cmdline:
+                children["simulator"] = child
+        assert set(children) == {"web", "worker", "simulator"}, children
         for child in children.values():
             assert child.pgid == child.pid, f"{child} is not its own group leader"
         yield Stack(proc, port, log, children)

@@ -5,7 +5,7 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from experiments.services.setup import ensure_admin, load_demo
+from experiments.services.setup import ensure_admin, load_demo, queue_demo_sweep
 
 
 class Command(BaseCommand):
@@ -43,3 +43,9 @@ class Command(BaseCommand):
                 f'"{experiment.name}", dataset "{experiment.dataset.name}" '
                 f"({experiment.dataset.active_items().count()} items)"
             )
+            sweep = queue_demo_sweep(experiment)
+            if sweep is not None:
+                self.stdout.write(
+                    f"Demo sweep {sweep.pk} queued: the worker runs it against the "
+                    "LLM simulator; see Sweeps and Runs in the admin."
+                )

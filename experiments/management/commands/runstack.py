@@ -62,15 +62,33 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=settings.WEB_PORT)
         parser.add_argument("--no-worker", action="store_true", help="No qcluster.")
+        parser.add_argument(
+            "--simulator-port",
+            type=int,
+            default=settings.SIMULATOR_PORT,
+            help="port of the LLM simulator the demo uses (0: do not start it)",
+        )
 
     def process_specs(
-        self, host: str, port: int, base: str, worker: bool
+        self, host: str, port: int, base: str, worker: bool, simulator_port: int = 0
     ) -> list[ProcessSpec]:
-        # Later releases add the LLM simulator and the MCP server here.
+        manage_py = str(settings.BASE_DIR / "manage.py")
+        specs = []
+        if simulator_port:
+            # First, so the demo sweep the worker picks up finds it answering.
+            sim = ["simulate_llm", "--host", "127.0.0.1", "--port", str(simulator_port)]
+            specs.append(
+                ProcessSpec(
+                    "simulator",
+                    [sys.executable, manage_py, *sim],
+                    f"http://127.0.0.1:{simulator_port}/v1/models",
+                )
+            )
         daphne = ["-m", "daphne", "-b", host, "-p", str(port), ASGI_APP]
-        specs = [ProcessSpec("web", [sys.executable, *daphne], f"{base}/admin/login/")]
+        specs.append(
+            ProcessSpec("web", [sys.executable, *daphne], f"{base}/admin/login/")
+        )
         if worker:
-            manage_py = str(settings.BASE_DIR / "manage.py")
             specs.append(ProcessSpec("worker", [sys.executable, manage_py, "qcluster"]))
         return specs
 
@@ -82,18 +100,29 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, self._on_signal)
         self.children: dict[str, subprocess.Popen[bytes]] = {}
         base = f"http://{_browser_host(host)}:{port}"
-        specs = self.process_specs(host, port, base, not options["no_worker"])
+        specs = self.process_specs(
+            host, port, base, not options["no_worker"], options["simulator_port"]
+        )
         try:
             for spec in specs:
                 self._say(f"Starting {spec.name}: {' '.join(spec.argv)}")
                 self.children[spec.name] = subprocess.Popen(
                     spec.argv, cwd=settings.BASE_DIR, start_new_session=True
                 )
+                if spec.name == "simulator":
+                    self._wait_ready(spec)
             stopped_cleanly = self._supervise(specs, base)
         finally:
             self._stop_all()
         if not stopped_cleanly:
             raise SystemExit(1)
+
+    def _wait_ready(self, spec: ProcessSpec) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT
+        while not _answers_http(spec.ready_url) and time.monotonic() < deadline:
+            if self.children[spec.name].poll() is not None:
+                return  # _supervise reports the dead child
+            time.sleep(0.1)
 
     def _say(self, line: str) -> None:
         # Flush, or a piped/logged stdout would show our lines after the children's.
@@ -122,6 +151,10 @@ class Command(BaseCommand):
                 return False
             if not pending and not announced:
                 self._say(f"PromptLooper is up: {base}/ (admin: {base}/admin/)")
+                if "simulator" in self.children:
+                    sim = next(s for s in specs if s.name == "simulator")
+                    url = sim.ready_url.removesuffix("/models")
+                    self._say(f"LLM simulator (demo endpoint): {url}")
                 self._say("Press Ctrl-C to stop.")
                 announced = True
             time.sleep(0.25)

@@ -1,0 +1,256 @@
+"""Engine benchmark: sweeps against the LLM simulator, on SQLite and PostgreSQL.
+
+    python bench/run_bench.py [--mode sqlite|postgres|both] [--quick]
+
+Per mode: a throwaway database (SQLite: a temp PROMPTLOOPER_DATA_DIR;
+PostgreSQL: a fresh ``promptlooper_bench``), migrated; ``manage.py simulate_llm``
+in its own process; and a child process (settings are read from the
+environment at import) that times ``run_sweep`` in three scenarios:
+
+1. cold:   1,000 runs, simulator latency 100 +/- 20 ms, concurrency 32
+2. cached: the same 1,000 runs again (a new sweep): no call may be made
+3. bulk:   20,000 fresh runs at 0 ms latency: throughput and peak RSS
+
+Calls are counted by the simulator (``GET /stats``); ``--quick`` runs 10x
+fewer. A MISS exits 0 (this is a measurement); a crash or an incomplete sweep
+exits non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_DB = "promptlooper_bench"
+PROD_SECRETS = {  # the Makefile's PROD_ENV test-only values
+    "SECRET_KEY": "test-only-secret-key-not-for-production",
+    "PROMPTLOOPER_FERNET_KEYS": "ZmRlMjU3YjVkZmE4NDQ0MWE0NjdiYWYxNzQzYmJmMjA=",
+}
+CONCURRENCY = 32
+LATENCY_S = 0.100
+TEMPERATURES = [i / 10 for i in range(10)]  # 10 configs per value of `seed`
+
+
+def out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+# --- child: one mode, inside Django -------------------------------------------
+
+
+def build_spec(name: str, sim_url: str, runs: int, seeds: int) -> dict:
+    """configs (temperatures x seeds) x items = runs; item texts are unique to
+    the experiment so a fresh experiment never hits the cache."""
+    configs = len(TEMPERATURES) * seeds
+    n_items, rest = divmod(runs, configs)
+    assert rest == 0 and n_items > 0, (runs, configs)
+    text = "Ada Lovelace met Charles Babbage of the Royal Society in London."
+    items = [{"input": {"text": f"{name} {i}: {text}"}} for i in range(n_items)]
+    return {
+        "name": name,
+        "project": "bench",
+        "endpoints": [
+            {"name": "sim", "base_url": f"{sim_url}/v1", "max_concurrency": 64}
+        ],
+        "dataset": {"items": items},
+        "prompts": [{"name": "plain", "template": "{{ text }}"}],
+        "models": [{"endpoint": "sim", "model": "sim-extractor"}],
+        "params": {"temperature": TEMPERATURES, "seed": list(range(seeds))},
+        "scorers": [{"type": "json_valid"}],
+        "concurrency": CONCURRENCY,
+    }
+
+
+def timed_sweep(experiment, sim_url: str) -> dict:
+    from experiments.models import Sweep
+    from experiments.services.sweeps import create_sweep, run_sweep
+
+    before = httpx.get(f"{sim_url}/stats").json()["requests"]
+    sweep = create_sweep(experiment)
+    started = time.perf_counter()
+    sweep = run_sweep(sweep)
+    wall = time.perf_counter() - started
+    calls = httpx.get(f"{sim_url}/stats").json()["requests"] - before
+    if sweep.status != Sweep.Status.COMPLETED or sweep.done != sweep.planned:
+        state = f"{sweep.status} {sweep.done}/{sweep.planned} {sweep.error_message}"
+        raise SystemExit(f"sweep {sweep.pk} did not complete: {state}")
+    sys.stderr.write(f"  sweep {sweep.pk}: {sweep.planned} runs in {wall:.2f} s\n")
+    return dict(runs=sweep.planned, wall=wall, calls=calls, errors=sweep.errors)
+
+
+def child(mode: str, sim_url: str, scale: int, result_path: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "promptlooper_site.settings")
+    import django
+
+    django.setup()
+    import experiments.engine.runner  # noqa: F401  (import time is not sweep time)
+    from experiments.services.experiments import create_experiment
+
+    def configure(latency_ms: float, jitter_ms: float) -> None:
+        body = {"latency_ms": latency_ms, "jitter_ms": jitter_ms}
+        httpx.post(f"{sim_url}/config", json=body).raise_for_status()
+
+    sys.stderr.write(f"[{mode}] cold + cached\n")
+    configure(100, 20)
+    spec = build_spec("bench-cold", sim_url, 1000 // scale, seeds=1)
+    experiment, _ = create_experiment(spec)
+    results = {"cold": timed_sweep(experiment, sim_url)}
+    results["cached"] = timed_sweep(experiment, sim_url)
+
+    sys.stderr.write(f"[{mode}] bulk\n")
+    configure(0, 0)
+    spec = build_spec("bench-bulk", sim_url, 20000 // scale, seeds=2)
+    experiment, _ = create_experiment(spec)
+    results["bulk"] = timed_sweep(experiment, sim_url)
+    results["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    Path(result_path).write_text(json.dumps(results))
+
+
+# --- parent: databases, simulator, report -------------------------------------
+
+
+def recreate_pg_database(create: bool = True) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+        if create:
+            conn.execute(f"CREATE DATABASE {PG_DB}")
+
+
+def mode_env(mode: str, data_dir: str) -> dict:
+    skip = ("DATABASE_URL", "REDIS_URL")  # REDIS_URL unset: compare databases only
+    env = {k: v for k, v in os.environ.items() if k not in skip}
+    env.update(LOG_LEVEL="WARNING", PROMPTLOOPER_DATA_DIR=data_dir)
+    if mode == "postgres":
+        url = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
+        env.update(PROD_SECRETS, DATABASE_URL=url)
+    return env
+
+
+def start_simulator(env: dict) -> tuple[subprocess.Popen, str]:
+    command = [sys.executable, "manage.py", "simulate_llm", "--port", "0"]
+    command += ["--latency-ms", "100", "--jitter-ms", "20"]
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE)
+    banner = proc.stdout.readline().decode()
+    match = re.search(r"(http://[\d.]+:\d+)/v1", banner)
+    deadline = time.monotonic() + 15
+    while match and time.monotonic() < deadline:
+        try:
+            httpx.get(f"{match.group(1)}/health").raise_for_status()
+            return proc, match.group(1)
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("the simulator did not start")
+
+
+def run_mode(mode: str, scale: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix=f"plbench-{mode}-") as data_dir:
+        env = mode_env(mode, data_dir)
+        if mode == "postgres":
+            recreate_pg_database()
+        try:
+            migrate = [sys.executable, "manage.py", "migrate", "--noinput", "-v0"]
+            subprocess.run(migrate, cwd=ROOT, env=env, check=True)
+            sim, sim_url = start_simulator(env)
+            try:
+                result_path = str(Path(data_dir) / "result.json")
+                command = [sys.executable, __file__, "--child", mode, "--sim", sim_url]
+                command += ["--result", result_path, "--scale", str(scale)]
+                subprocess.run(command, cwd=ROOT, env=env, check=True)
+                return json.loads(Path(result_path).read_text())
+            finally:
+                sim.terminate()
+                sim.wait(10)
+        finally:
+            if mode == "postgres":
+                recreate_pg_database(create=False)
+
+
+def rows(r: dict) -> list[tuple]:
+    """(scenario, metric, value, target, passed or None)."""
+    cold, cached, bulk = r["cold"], r["cached"], r["bulk"]
+    ideal = cold["runs"] * LATENCY_S / CONCURRENCY
+    ratio = cold["wall"] / ideal
+    bulk_rate = bulk["runs"] / bulk["wall"]
+    errors = cold["errors"] + cached["errors"] + bulk["errors"]
+    n_cold = cold["runs"]
+    return [
+        (f"cold ({n_cold} runs, 100+/-20 ms)", "engine wall s", cold["wall"], "", None),
+        ("", "ideal s (runs x 0.1 / 32)", ideal, "", None),
+        ("", "wall / ideal", f"{ratio:.3f}", "<= 1.15", ratio <= 1.15),
+        ("", "calls", cold["calls"], f"= {n_cold}", cold["calls"] == n_cold),
+        ("", "runs/s", round(n_cold / cold["wall"]), "", None),
+        (f"cached ({cached['runs']} runs)", "engine wall s", cached["wall"], "< 1.5",
+         cached["wall"] < 1.5),
+        ("", "calls", cached["calls"], "= 0", cached["calls"] == 0),
+        (f"bulk ({bulk['runs']} runs, 0 ms)", "engine wall s", bulk["wall"], "", None),
+        ("", "runs/s", round(bulk_rate), ">= 300", bulk_rate >= 300),
+        ("", "peak RSS MB", round(r["rss_mb"]), "< 400", r["rss_mb"] < 400),
+        ("all", "failed runs", errors, "= 0", errors == 0),
+    ]  # fmt: skip
+
+
+def cell(value) -> str:
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+def verdict(passed: bool | None) -> str:
+    return "" if passed is None else ("PASS" if passed else "MISS")
+
+
+def print_mode(mode: str, r: dict) -> None:
+    line = "{:<34}{:<28}{:>10}  {:<10}{}".format
+    out(f"\n== {mode} ==\n" + line("scenario", "metric", "value", "target", "result"))
+    for scenario, metric, value, target, passed in rows(r):
+        out(line(scenario, metric, cell(value), target, verdict(passed)))
+
+
+def print_markdown(results: dict) -> None:
+    modes = list(results)
+    table = [rows(results[m]) for m in modes]
+    out("\n| Scenario | Metric | Target | " + " | ".join(modes) + " |")
+    out("|" + "---|" * (3 + len(modes)))
+    for i, (scenario, metric, _, target, _) in enumerate(table[0]):
+        cells = [f"{cell(t[i][2])} {verdict(t[i][4])}".strip() for t in table]
+        out(f"| {scenario} | {metric} | {target} | " + " | ".join(cells) + " |")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    add = parser.add_argument
+    add("--mode", choices=["sqlite", "postgres", "both"], default="both")
+    add("--quick", action="store_true", help="10x fewer runs")
+    for internal in ("--child", "--sim", "--result"):  # parent -> child
+        add(internal, help=argparse.SUPPRESS)
+    add("--scale", type=int, default=1, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.sim, args.scale, args.result)
+        return 0
+    modes = ["sqlite", "postgres"] if args.mode == "both" else [args.mode]
+    results = {}
+    for mode in modes:
+        results[mode] = run_mode(mode, 10 if args.quick else 1)
+        print_mode(mode, results[mode])
+    print_markdown(results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""Building and running small sweeps against a simulator in tests."""
+
+from __future__ import annotations
+
+from experiments.models import Sweep
+from experiments.services import create_experiment
+from experiments.services.sweeps import create_sweep, run_sweep
+
+
+def extraction_spec(base_url: str, *, n_items: int = 6, **overrides) -> dict:
+    items = [
+        {
+            "input": {"passage": f"Ada Lovelace {i} met Charles Babbage in London."},
+            "expected": {
+                "people": [f"Ada Lovelace {i}", "Charles Babbage"],
+                "places": ["London"],
+            },
+        }
+        for i in range(n_items)
+    ]
+    spec = {
+        "name": "engine-test",
+        "project": "acme",
+        "endpoints": [
+            {
+                "name": "sim",
+                "base_url": base_url,
+                "max_concurrency": 16,
+                "prices": {
+                    "sim-extractor": {"input_per_mtok": 1.0, "output_per_mtok": 2.0}
+                },
+            }
+        ],
+        "dataset": {"items": items},
+        "prompts": [{"name": "p", "template": "Text: {{ passage }}"}],
+        "models": [
+            {"endpoint": "sim", "model": "sim-extractor"},
+            {"endpoint": "sim", "model": "sim-sloppy"},
+        ],
+        "params": {"temperature": [0.0, 0.7]},
+        "scorers": [{"type": "json_valid"}, {"type": "json_f1", "field": "people"}],
+        "concurrency": 4,
+    }
+    spec.update(overrides)
+    return spec
+
+
+def start(spec: dict, **sweep_options) -> Sweep:
+    experiment, _ = create_experiment(spec)
+    return create_sweep(experiment, **sweep_options)
+
+
+def run(spec: dict, **sweep_options) -> Sweep:
+    return run_sweep(start(spec, **sweep_options))
