@@ -44,8 +44,7 @@ TEMPERATURES = [i / 10 for i in range(10)]  # 10 configs per value of `seed`
 
 
 def out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
+    print(text, flush=True)  # noqa: T201
 
 
 # --- child: one mode, inside Django -------------------------------------------
@@ -110,7 +109,6 @@ def child(mode: str, sim_url: str, scale: int, result_path: str) -> None:
     experiment, _ = create_experiment(spec)
     results = {"cold": timed_sweep(experiment, sim_url)}
     results["cached"] = timed_sweep(experiment, sim_url)
-
     sys.stderr.write(f"[{mode}] bulk\n")
     configure(0, 0)
     spec = build_spec("bench-bulk", sim_url, 20000 // scale, seeds=2)
@@ -123,13 +121,12 @@ def child(mode: str, sim_url: str, scale: int, result_path: str) -> None:
 # --- parent: databases, simulator, report -------------------------------------
 
 
-def recreate_pg_database(create: bool = True) -> None:
+def recreate_pg_database() -> None:
     import psycopg
 
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        if create:
-            conn.execute(f"CREATE DATABASE {PG_DB}")
+        conn.execute(f"CREATE DATABASE {PG_DB}")
 
 
 def mode_env(mode: str, data_dir: str) -> dict:
@@ -162,24 +159,20 @@ def start_simulator(env: dict) -> tuple[subprocess.Popen, str]:
 def run_mode(mode: str, scale: int) -> dict:
     with tempfile.TemporaryDirectory(prefix=f"plbench-{mode}-") as data_dir:
         env = mode_env(mode, data_dir)
-        if mode == "postgres":
+        if mode == "postgres":  # left in place afterwards, for inspection
             recreate_pg_database()
+        migrate = [sys.executable, "manage.py", "migrate", "--noinput", "-v0"]
+        subprocess.run(migrate, cwd=ROOT, env=env, check=True)
+        sim, sim_url = start_simulator(env)
         try:
-            migrate = [sys.executable, "manage.py", "migrate", "--noinput", "-v0"]
-            subprocess.run(migrate, cwd=ROOT, env=env, check=True)
-            sim, sim_url = start_simulator(env)
-            try:
-                result_path = str(Path(data_dir) / "result.json")
-                command = [sys.executable, __file__, "--child", mode, "--sim", sim_url]
-                command += ["--result", result_path, "--scale", str(scale)]
-                subprocess.run(command, cwd=ROOT, env=env, check=True)
-                return json.loads(Path(result_path).read_text())
-            finally:
-                sim.terminate()
-                sim.wait(10)
+            result_path = str(Path(data_dir) / "result.json")
+            command = [sys.executable, __file__, "--child", mode, "--sim", sim_url]
+            command += ["--result", result_path, "--scale", str(scale)]
+            subprocess.run(command, cwd=ROOT, env=env, check=True)
+            return json.loads(Path(result_path).read_text())
         finally:
-            if mode == "postgres":
-                recreate_pg_database(create=False)
+            sim.terminate()
+            sim.wait(10)
 
 
 def rows(r: dict) -> list[tuple]:
