@@ -161,7 +161,7 @@ def run_mode(mode: str, scale: int) -> dict:
         env = mode_env(mode, data_dir)
         if mode == "postgres":  # left in place afterwards, for inspection
             recreate_pg_database()
-        migrate = [sys.executable, "manage.py", "migrate", "--noinput", "-v0"]
+        migrate = [sys.executable, "manage.py", "migrate", "-v0", "--skip-checks"]
         subprocess.run(migrate, cwd=ROOT, env=env, check=True)
         sim, sim_url = start_simulator(env)
         try:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import httpx
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import connections
 
 from adapters.base import AdapterError, BaseAdapter, Completion
 from adapters.limits import EndpointLimiter
@@ -135,11 +136,15 @@ class SweepRunner:
                     control.cancel()
                     self.stopping = True
                     await writer
+            status = await db(store.finish)(self.sweep_id, self.token)
         except Exception as exc:
             log.exception("sweep %s failed", self.sweep_id)
             await self.flush()
-            return await db(store.finish)(self.sweep_id, self.token, f"{exc}")
-        return await db(store.finish)(self.sweep_id, self.token)
+            status = await db(store.finish)(self.sweep_id, self.token, f"{exc}")
+        finally:
+            # The DB thread outlives this loop; do not leave its connection open.
+            await db(connections.close_all)()
+        return status
 
     async def control_loop(self) -> None:
         while True:
