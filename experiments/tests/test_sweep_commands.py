@@ -1,0 +1,158 @@
+"""runexperiment, startsweep, steer_sweep and purge_cache as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from experiments.models import CachedResponse
+from experiments.tests.engine_helpers import extraction_spec
+
+REPO = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+SUMMARY_KEYS = {
+    "experiment",
+    "sweep_id",
+    "status",
+    "planned",
+    "done",
+    "errors",
+    "cache_hits",
+    "calls",
+    "duration_s",
+    "tokens",
+    "cost",
+    "leaderboard",
+}
+ROW_KEYS = {
+    "rank",
+    "config_hash",
+    "config",
+    "score",
+    "n",
+    "ci95",
+    "latency_ms_p50",
+    "cost",
+    "errors",
+}
+
+
+@pytest.fixture
+def manage(test_db_env):
+    def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, str(REPO / "manage.py"), *args],
+            cwd=REPO,
+            env=test_db_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    return run
+
+
+@pytest.fixture
+def spec_file(tmp_path, simulator):
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(extraction_spec(simulator.base_url)))
+    return path
+
+
+def test_runexperiment_json_is_one_object_and_rerun_is_free(
+    manage, spec_file, simulator
+):
+    done = manage("runexperiment", str(spec_file), "--json")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)  # stdout is exactly one JSON object
+    assert set(summary) == SUMMARY_KEYS
+    assert (summary["status"], summary["planned"], summary["done"]) == (
+        "completed",
+        24,
+        24,
+    )
+    assert summary["calls"] == 24 and summary["cache_hits"] == 0
+    row = summary["leaderboard"][0]
+    assert set(row) == ROW_KEYS and row["rank"] == 1
+    assert set(row["config"]) == {"prompt", "endpoint", "model", "params"}
+    assert "24/24" in done.stderr  # the progress bar
+    again = json.loads(manage("runexperiment", str(spec_file), "--json").stdout)
+    assert (again["calls"], again["cache_hits"]) == (0, 24)
+    assert again["sweep_id"] != summary["sweep_id"]
+    assert [r["score"] for r in again["leaderboard"]] == [
+        r["score"] for r in summary["leaderboard"]
+    ]
+    assert simulator.stats()["requests"] == 24
+
+
+def test_runexperiment_table_and_no_cache(manage, spec_file):
+    manage("runexperiment", str(spec_file))
+    done = manage("runexperiment", str(spec_file), "--no-cache", "--concurrency", "2")
+    assert done.returncode == 0
+    assert "sim-extractor" in done.stdout and "24 calls" in done.stdout
+
+
+def test_invalid_spec_exits_1_with_every_error(manage, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\ndataset: {items: []}\nprompts: []\nmodels: []\n")
+    done = manage("runexperiment", str(bad), "--json")
+    assert done.returncode == 1
+    assert "prompts: needs at least 1 item" in done.stderr and done.stdout == ""
+
+
+def test_failed_sweep_exits_2(manage, tmp_path):
+    spec = extraction_spec("http://127.0.0.1:9/v1")
+    spec["endpoints"][0]["kind"] = "carrier-pigeon"
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    done = manage("runexperiment", str(path), "--json")
+    assert done.returncode == 2
+    assert json.loads(done.stdout)["status"] == "failed"
+    assert "carrier-pigeon" in done.stderr
+
+
+def test_startsweep_wait_runs_on_the_worker(manage, spec_file, test_db_env):
+    worker = subprocess.Popen(
+        [sys.executable, str(REPO / "manage.py"), "qcluster"],
+        cwd=REPO,
+        env=test_db_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        done = manage("startsweep", str(spec_file), "--wait", "--json")
+    finally:
+        import os
+        import signal
+
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert set(summary) == SUMMARY_KEYS and summary["status"] == "completed"
+    queued = manage("startsweep", str(spec_file))
+    assert queued.returncode == 0 and "queued" in queued.stdout
+    sweep_id = queued.stdout.split()[1]
+    steered = manage("steer_sweep", sweep_id, "pause")
+    assert steered.returncode == 0 and "paused" in steered.stdout
+    refused = manage("steer_sweep", sweep_id, "resume", "--bogus")
+    assert refused.returncode != 0
+
+
+def test_purge_cache(manage, spec_file):
+    manage("runexperiment", str(spec_file))
+    assert CachedResponse.objects.count() == 24
+    nothing = manage("purge_cache")
+    assert nothing.returncode == 1 and "name what to purge" in nothing.stderr
+    dry = manage("purge_cache", "--model", "sim-sloppy", "--dry-run")
+    assert "would delete 12" in dry.stdout and CachedResponse.objects.count() == 24
+    manage("purge_cache", "--model", "sim-sloppy")
+    assert CachedResponse.objects.count() == 12
+    done = manage("purge_cache", "--experiment", "engine-test")
+    assert "deleted 12" in done.stdout and CachedResponse.objects.count() == 0
