@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
 from experiments.models import Sweep
 from experiments.services import create_experiment
 from experiments.services.sweeps import create_sweep, run_sweep
@@ -52,3 +59,25 @@ def start(spec: dict, **sweep_options) -> Sweep:
 
 def run(spec: dict, **sweep_options) -> Sweep:
     return run_sweep(start(spec, **sweep_options))
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def start_worker(env: dict) -> subprocess.Popen:
+    """A real qcluster in its own process group (it forks its workers)."""
+    return subprocess.Popen(
+        [sys.executable, str(REPO / "manage.py"), "qcluster"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def kill_worker(process: subprocess.Popen) -> None:
+    """SIGKILL the whole group at once, as a crash would."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)

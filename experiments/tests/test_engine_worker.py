@@ -4,39 +4,20 @@ completes, every run done once, no finished run redone. Runs in both modes
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from experiments.models import Run, Sweep
 from experiments.services.sweeps import enqueue_sweep, recover_stale_sweeps
-from experiments.tests.engine_helpers import extraction_spec, start
+from experiments.tests.engine_helpers import (
+    extraction_spec,
+    kill_worker,
+    start,
+    start_worker,
+)
 
-REPO = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-def _start_worker(env: dict) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, str(REPO / "manage.py"), "qcluster"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-def _kill_group(process: subprocess.Popen) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=10)
 
 
 def _wait_for(condition, timeout: float, what: str) -> None:
@@ -55,10 +36,10 @@ def test_sigkilled_worker_sweep_completes_after_restart(
     sim = make_simulator(latency_ms=60)
     sweep = start(extraction_spec(sim.base_url, n_items=30, concurrency=4))  # 120 runs
     enqueue_sweep(sweep)
-    worker = _start_worker(env)
+    worker = start_worker(env)
     try:
         _wait_for(lambda: Sweep.objects.get(pk=sweep.pk).done >= 30, 60, "progress")
-        _kill_group(worker)  # the main process and its forked workers, at once
+        kill_worker(worker)  # the main process and its forked workers, at once
         finished = dict(
             Run.objects.filter(sweep=sweep, status="done").values_list(
                 "id", "finished_at"
@@ -66,7 +47,7 @@ def test_sigkilled_worker_sweep_completes_after_restart(
         )
         assert 30 <= len(finished) < 120
         time.sleep(2.5)  # the dead runner's heartbeat goes stale
-        worker = _start_worker(env)
+        worker = start_worker(env)
         # The Redis broker lost the task with its worker; recovery re-enqueues
         # (the worker's schedule does this every minute; startsweep --wait too).
         assert recover_stale_sweeps() == [sweep.pk]
@@ -76,7 +57,7 @@ def test_sigkilled_worker_sweep_completes_after_restart(
             "completion",
         )
     finally:
-        _kill_group(worker)
+        kill_worker(worker)
     final = Sweep.objects.get(pk=sweep.pk)
     runs = Run.objects.filter(sweep=sweep)
     assert runs.count() == 120 == final.planned

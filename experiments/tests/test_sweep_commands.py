@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from experiments.models import CachedResponse
-from experiments.tests.engine_helpers import extraction_spec
+from experiments.tests.engine_helpers import extraction_spec, kill_worker, start_worker
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -117,22 +117,11 @@ def test_failed_sweep_exits_2(manage, tmp_path):
 
 
 def test_startsweep_wait_runs_on_the_worker(manage, spec_file, test_db_env):
-    worker = subprocess.Popen(
-        [sys.executable, str(REPO / "manage.py"), "qcluster"],
-        cwd=REPO,
-        env=test_db_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    worker = start_worker(test_db_env)
     try:
         done = manage("startsweep", str(spec_file), "--wait", "--json")
     finally:
-        import os
-        import signal
-
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait()
+        kill_worker(worker)
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     assert set(summary) == SUMMARY_KEYS and summary["status"] == "completed"

@@ -3,11 +3,6 @@ on SQLite, the Redis broker in production mode."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,28 +11,17 @@ from django.conf import settings
 from django_q.models import Task
 from django_q.tasks import async_task
 
+from experiments.tests.engine_helpers import kill_worker, start_worker
+
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def worker(test_db_env):
-    process = subprocess.Popen(
-        [sys.executable, str(REPO / "manage.py"), "qcluster"],
-        cwd=REPO,
-        env=test_db_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    process = start_worker(test_db_env)
     yield process
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    finally:
-        # qcluster's forked workers share its process group.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
+    kill_worker(process)
 
 
 def test_worker_executes_a_queued_task(worker):
@@ -49,7 +33,7 @@ def test_worker_executes_a_queued_task(worker):
         task = Task.objects.filter(id=task_id).first()
         if task is not None:
             break
-        assert worker.poll() is None, worker.stderr.read().decode()
+        assert worker.poll() is None, "the worker exited"
         time.sleep(0.3)
     else:
         pytest.fail(f"the {broker} worker did not run the task within 60 s")

@@ -21,6 +21,18 @@ from experiments.services.sweeps import (
 from experiments.spec import SpecInvalid
 
 
+def store_and_create_sweep(command: BaseCommand, options: dict):
+    """Validate and store the spec file, then create a queued sweep of it."""
+    experiment, result = store_spec(command, options["file"], options["dataset_file"])
+    sweep = create_sweep(
+        experiment,
+        no_cache=options["no_cache"],
+        concurrency=options["concurrency"],
+        estimated_cost=result.estimated_cost,
+    )
+    return sweep, result
+
+
 def store_spec(command: BaseCommand, file: str, dataset_file: str | None):
     """Validate and store a spec file; invalid -> every error, exit 1."""
     document = read_spec_file(file)
@@ -60,13 +72,7 @@ class Command(BaseCommand):
         parser.add_argument("--dataset-file", help="a .jsonl/.csv file as the dataset")
 
     def handle(self, *args, **options) -> None:
-        experiment, result = store_spec(self, options["file"], options["dataset_file"])
-        sweep = create_sweep(
-            experiment,
-            no_cache=options["no_cache"],
-            concurrency=options["concurrency"],
-            estimated_cost=result.estimated_cost,
-        )
+        sweep, result = store_and_create_sweep(self, options)
         self.stderr.write(f"sweep {sweep.pk}: {result.summary()}")
         bar = ProgressBar(self.stderr._out)
         try:

@@ -10,10 +10,9 @@ from experiments.management.commands._sweep_output import (
     exit_for,
     leaderboard_table,
 )
-from experiments.management.commands.runexperiment import store_spec
+from experiments.management.commands.runexperiment import store_and_create_sweep
 from experiments.models import Sweep
 from experiments.services.sweeps import (
-    create_sweep,
     enqueue_sweep,
     recover_stale_sweeps,
     sweep_summary,
@@ -36,13 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("--dataset-file")
 
     def handle(self, *args, **options) -> None:
-        experiment, result = store_spec(self, options["file"], options["dataset_file"])
-        sweep = create_sweep(
-            experiment,
-            no_cache=options["no_cache"],
-            concurrency=options["concurrency"],
-            estimated_cost=result.estimated_cost,
-        )
+        sweep, result = store_and_create_sweep(self, options)
         enqueue_sweep(sweep)
         if not options["wait"]:
             if options["json"]:
