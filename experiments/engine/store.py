@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -194,6 +194,27 @@ _RUN_FIELDS = [
 ]
 
 
+def _update_runs(results: list[RunResult], now) -> None:
+    """One parameterised UPDATE per run through executemany: Django's
+    bulk_update builds a CASE per field and row, which dominated the writer."""
+    fields = [Run._meta.get_field(name) for name in _RUN_FIELDS]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    sql = f"UPDATE {quote(Run._meta.db_table)} SET {assignments} WHERE id = %s"
+    rows = []
+    for r in results:
+        values = [
+            now if f.name == "finished_at" else getattr(r, f.name) for f in fields
+        ]
+        prepared = [
+            f.get_db_prep_save(v, connection)
+            for f, v in zip(fields, values, strict=True)
+        ]
+        rows.append([*prepared, r.run_id])
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 @transaction.atomic
 def write_results(
     sweep_id: int, results: list[RunResult], cache_rows: list[CachedResponse] = ()
@@ -203,13 +224,7 @@ def write_results(
     if not results:
         return
     now = timezone.now()
-    runs = []
-    for r in results:
-        run = Run(id=r.run_id, finished_at=now)
-        for name in _RUN_FIELDS[:-1]:
-            setattr(run, name, getattr(r, name))
-        runs.append(run)
-    Run.objects.bulk_update(runs, _RUN_FIELDS, batch_size=500)
+    _update_runs(results, now)
     Score.objects.filter(run_id__in=[r.run_id for r in results]).delete()
     Score.objects.bulk_create([s for r in results for s in r.scores], batch_size=1000)
     cache.store([r.new_cache_row for r in results if r.new_cache_row is not None])
