@@ -47,7 +47,8 @@ class SafeScorer(BaseScorer):
         return result
 
     def evaluate(self, input: dict, output: str, context: ScoreContext) -> ScoreResult:
-        raise NotImplementedError
+        """Subclasses score here; ``score`` adds clamping and error capture."""
+        raise TypeError(f"{type(self).__name__} must define evaluate()")
 
 
 def as_text(value: Any) -> str:
