@@ -58,7 +58,8 @@ class Gate:
     async def release(self) -> None:
         async with self.condition:
             self.active -= 1
-            self.condition.notify_all()
+            # One slot freed: wake one waiter, not all of them (hundreds).
+            self.condition.notify(1)
 
     async def set_limit(self, limit: int) -> None:
         async with self.condition:
