@@ -97,6 +97,7 @@ class SweepRunner:
         self.inflight: dict[str, asyncio.Future] = {}
         self.failures: dict[tuple[str, str], tuple[int, str]] = {}
         self.stopping = False
+        self.drained = asyncio.Event()
         self.resumed = asyncio.Event()
         self.resumed.set()
         self.rng = random.Random()
@@ -136,6 +137,7 @@ class SweepRunner:
                 finally:
                     control.cancel()
                     self.stopping = True
+                    self.drained.set()  # the writer flushes now, not after a sleep
                     await writer
             status = await db(store.finish)(self.sweep_id, self.token)
         except Exception as exc:
@@ -170,7 +172,8 @@ class SweepRunner:
     async def writer_loop(self) -> None:
         last_progress = 0.0
         while not (self.stopping and not self.tasks):
-            await asyncio.sleep(FLUSH_S)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.drained.wait(), FLUSH_S)
             wrote = await self.flush()
             if wrote and time.monotonic() - last_progress >= PROGRESS_S:
                 last_progress = time.monotonic()
