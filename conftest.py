@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -94,3 +97,21 @@ def simulator(make_simulator):
     """A running LLM simulator with no latency and no faults: use
     ``.base_url``, ``.stats()``, ``.reset()``, ``.configure(**changes)``."""
     return make_simulator()
+
+
+@pytest.fixture
+def manage(test_db_env):
+    """Run manage.py in a subprocess on this run's test database: real exit
+    codes, real stdout and stderr."""
+
+    def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, str(Path(__file__).parent / "manage.py"), *args],
+            cwd=Path(__file__).parent,
+            env=test_db_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    return run

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,27 +13,6 @@ from experiments.models import Dataset, Experiment, Project, PromptVersion
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_SPEC = REPO / "examples" / "entity-extraction.yaml"
-
-
-@pytest.fixture
-def manage(test_db_env):
-    """Run manage.py in a subprocess: real exit codes, real stdout/stderr."""
-
-    def run(*args: str) -> subprocess.CompletedProcess:
-        return _manage(test_db_env, *args)
-
-    return run
-
-
-def _manage(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(REPO / "manage.py"), *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -40,21 +38,6 @@ ROW_KEYS = {
     "cost",
     "errors",
 }
-
-
-@pytest.fixture
-def manage(test_db_env):
-    def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, str(REPO / "manage.py"), *args],
-            cwd=REPO,
-            env=test_db_env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-
-    return run
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 import uvicorn
@@ -57,19 +58,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0, help="fault RNG seed")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Every option is named after the config field it sets.
         config = SimulatorConfig(
-            host=options["host"],
-            port=options["port"],
-            latency_ms=options["latency_ms"],
-            jitter_ms=options["jitter_ms"],
-            fail_rate=options["fail_rate"],
-            rate429=options["rate429"],
-            timeout_rate=options["timeout_rate"],
-            malformed_rate=options["malformed_rate"],
-            retry_after=options["retry_after"],
-            timeout_s=options["timeout_s"],
-            api_key=options["api_key"],
-            seed=options["seed"],
+            **{f.name: options[f.name] for f in fields(SimulatorConfig)}
         )
         app = SimulatorApp(config)
         try:
