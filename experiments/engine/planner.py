@@ -9,6 +9,7 @@ import itertools
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from experiments.engine.cache import canonical_json
 
@@ -28,7 +29,7 @@ class Config:
             "params": self.params,
         }
 
-    @property
+    @cached_property  # one hash per config, not per planned run
     def hash(self) -> str:
         return hashlib.sha256(canonical_json(self.as_dict()).encode()).hexdigest()
 
@@ -61,11 +62,12 @@ def grid(spec: dict, n_items: int) -> Iterator[PlannedRun]:
     """Every config x item x sample, item-major so early results cover every
     config (a partial sweep still compares them all); capped by the budget."""
     budget = spec["strategy"].get("budget")
+    all_configs = configs(spec)
     planned = (
         PlannedRun(config, item, sample)
         for item in range(n_items)
         for sample in range(spec["samples"])
-        for config in configs(spec)
+        for config in all_configs
     )
     return itertools.islice(planned, budget) if budget else planned
 

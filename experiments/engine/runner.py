@@ -18,16 +18,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import httpx
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connections
 
 from adapters.base import AdapterError, BaseAdapter, Completion
+from adapters.http import PooledClient
 from adapters.limits import EndpointLimiter
 from adapters.registry import build_adapter
 from adapters.retry import RetryPolicy, call_with_retries
 from experiments.engine import cache, store
+from experiments.engine.lookups import LookupBatcher
 from experiments.engine.scoring import RunScorer
 from experiments.models import CachedResponse, Run, Sweep
 from experiments.spec import templates
@@ -98,6 +99,7 @@ class SweepRunner:
         self.failures: dict[tuple[str, str], tuple[int, str]] = {}
         self.stopping = False
         self.drained = asyncio.Event()
+        self.room = asyncio.Event()  # set when a run task finishes
         self.resumed = asyncio.Event()
         self.resumed.set()
         self.rng = random.Random()
@@ -117,9 +119,11 @@ class SweepRunner:
             await db(store.plan_runs)(self.ctx)
             await db(store.start)(self.sweep_id, self.token)
             self.gate = Gate(self.ctx.concurrency)
+            self.judge_lookups = LookupBatcher(
+                lambda keys: db(store.lookup)(self.ctx.scope, keys)
+            )
             self.scorer = RunScorer(self.ctx.spec["scorers"], self.judge)
-            limits = httpx.Limits(max_connections=None, max_keepalive_connections=256)
-            async with httpx.AsyncClient(limits=limits) as client:
+            async with PooledClient() as client:
                 self.adapters: dict[str, BaseAdapter] = {
                     name: build_adapter(config, client)
                     for name, config in self.ctx.endpoints.items()
@@ -206,16 +210,30 @@ class SweepRunner:
             hits = {}
             if not self.ctx.no_cache:
                 hits = await db(store.lookup)(self.ctx.scope, [p.key for p in prepared])
+            # Hits are scored together, so their judge lookups share queries.
+            self.results.extend(
+                await asyncio.gather(
+                    *(
+                        self.from_cache(p, hits[p.key])
+                        for p in prepared
+                        if p.key in hits
+                    )
+                )
+            )
             for p in prepared:
-                if p.key in hits:
-                    self.results.append(await self.from_cache(p, hits[p.key]))
-                else:
+                if p.key not in hits:
                     task = asyncio.create_task(self.execute(p))
                     self.tasks.add(task)
-                    task.add_done_callback(self.tasks.discard)
-            # Keep about one batch queued behind the gate, no more.
+                    task.add_done_callback(self.task_done)
+            # Keep about one batch queued behind the gate, no more. (Not
+            # asyncio.wait: it hooks every pending task each time it is called.)
             while len(self.tasks) >= self.batch_size and not self.stopping:
-                await asyncio.wait(set(self.tasks), return_when=asyncio.FIRST_COMPLETED)
+                self.room.clear()
+                await self.room.wait()
+
+    def task_done(self, task: asyncio.Task) -> None:
+        self.tasks.discard(task)
+        self.room.set()
 
     def prepare(self, run_id: int, config: dict, item_id: int, sample: int) -> Prepared:
         item = self.ctx.items[item_id]
@@ -380,7 +398,7 @@ class SweepRunner:
         body = self.adapters[endpoint].request_body(messages, model, params)
         key = cache.cache_key(config.kind, config.base_url, body, 0)
         if not self.ctx.no_cache:
-            hit = (await db(store.lookup)(self.ctx.scope, [key])).get(key)
+            hit = await self.judge_lookups.get(key)
             if hit is not None:
                 return completion_from_row(hit).text
         config_dict = {"endpoint": endpoint, "model": model, "params": params}

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from adapters.registry import ADAPTERS
 from experiments.fields import EncryptedTextField
 
 
@@ -78,6 +79,12 @@ def normalise_base_url(value: str) -> str:
     return f"{parts.scheme.lower()}://{netloc}{path}"
 
 
+def validate_adapter_kind(value: str) -> None:
+    if value not in ADAPTERS:
+        known = ", ".join(sorted(ADAPTERS))
+        raise ValidationError(f'Unknown adapter kind "{value}" (known: {known}).')
+
+
 class Endpoint(models.Model):
     """An OpenAI-compatible server the sweeps call, with its limits and prices."""
 
@@ -85,7 +92,9 @@ class Endpoint(models.Model):
         Project, on_delete=models.CASCADE, related_name="endpoints"
     )
     name = models.CharField(max_length=100)
-    kind = models.CharField(max_length=50, default="openai")
+    kind = models.CharField(
+        max_length=50, default="openai", validators=[validate_adapter_kind]
+    )
     base_url = models.CharField(max_length=500, validators=[validate_base_url])
     api_key = EncryptedTextField(blank=True)
     api_key_env = models.CharField(

@@ -19,6 +19,7 @@ import jinja2
 from jinja2 import meta
 from jsonschema import Draft202012Validator
 
+from adapters.registry import ADAPTERS
 from experiments.dataset_io import DatasetFileError, ItemData, load_dataset_file
 from experiments.spec import templates
 from experiments.spec.errors import SpecError, format_path, schema_errors
@@ -174,6 +175,13 @@ class _Checker:
                     f"endpoints[{i}].api_key",
                     "secrets are never written in a spec; use api_key_env or store "
                     "the key on the endpoint in the admin or API",
+                )
+            kind = entry.get("kind", _ENDPOINT_DEFAULTS["kind"])
+            if isinstance(kind, str) and kind not in ADAPTERS:
+                self.error(
+                    f"endpoints[{i}].kind",
+                    f'unknown adapter kind "{kind}"; known: '
+                    + ", ".join(sorted(ADAPTERS)),
                 )
             name = entry.get("name")
             if isinstance(name, str) and _canonical(name) in seen:

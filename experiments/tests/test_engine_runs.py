@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from experiments.engine import store
 from experiments.models import CachedResponse, Endpoint, Run, Score
 from experiments.tests.engine_helpers import extraction_spec, run
 
@@ -115,7 +116,7 @@ def test_bad_api_key_fails_the_endpoint_fast_and_never_shows_the_key(
     assert Endpoint.objects.get().api_key == ""
 
 
-def test_judge_scores_through_the_same_cache(simulator):
+def test_judge_scores_through_the_same_cache(simulator, monkeypatch):
     judge = {
         "type": "llm_judge",
         "endpoint": "sim",
@@ -131,5 +132,15 @@ def test_judge_scores_through_the_same_cache(simulator):
     # 24 runs, plus one judge call per distinct (input, output): equal outputs
     # (both temperatures of the extractor) share a call.
     assert 24 < requests <= 48
+    lookups = []
+
+    def counted_lookup(scope, keys):
+        lookups.append(len(keys))
+        return real_lookup(scope, keys)
+
+    real_lookup = store.lookup
+    monkeypatch.setattr(store, "lookup", counted_lookup)
     run(spec)
     assert simulator.stats()["requests"] == requests  # judge replies cached too
+    # One query for the runs, and the judge's lookups batched, not one per run.
+    assert lookups[0] == 24 and len(lookups) <= 3

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 import yaml
 
-from experiments.models import CachedResponse
+from experiments.models import CachedResponse, Sweep
 from experiments.tests.engine_helpers import extraction_spec, kill_worker, start_worker
 
 REPO = Path(__file__).resolve().parents[2]
@@ -88,15 +91,41 @@ def test_invalid_spec_exits_1_with_every_error(manage, tmp_path):
     assert "prompts: needs at least 1 item" in done.stderr and done.stdout == ""
 
 
-def test_failed_sweep_exits_2(manage, tmp_path):
+def test_unknown_adapter_kind_is_a_spec_error(manage, tmp_path):
     spec = extraction_spec("http://127.0.0.1:9/v1")
     spec["endpoints"][0]["kind"] = "carrier-pigeon"
     path = tmp_path / "spec.yaml"
     path.write_text(yaml.safe_dump(spec))
     done = manage("runexperiment", str(path), "--json")
-    assert done.returncode == 2
-    assert json.loads(done.stdout)["status"] == "failed"
-    assert "carrier-pigeon" in done.stderr
+    assert done.returncode == 1 and done.stdout == ""
+    assert 'endpoints[0].kind: unknown adapter kind "carrier-pigeon"' in done.stderr
+
+
+def test_cancelled_sweep_exits_2(manage, tmp_path, make_simulator, test_db_env):
+    slow = make_simulator(latency_ms=400)
+    path = tmp_path / "spec.yaml"
+    spec = {**extraction_spec(slow.base_url), "concurrency": 1}
+    path.write_text(yaml.safe_dump(spec))
+    running = subprocess.Popen(
+        [sys.executable, str(REPO / "manage.py"), "runexperiment", str(path), "--json"],
+        cwd=REPO,
+        env=test_db_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not slow.stats()["requests"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        sweep_id = str(Sweep.objects.latest("pk").pk)
+        assert manage("steer_sweep", sweep_id, "cancel").returncode == 0
+        stdout, stderr = running.communicate(timeout=60)
+    finally:
+        running.kill()
+    assert running.returncode == 2, stderr
+    summary = json.loads(stdout)
+    assert summary["status"] == "cancelled" and summary["done"] < summary["planned"]
 
 
 def test_startsweep_wait_runs_on_the_worker(manage, spec_file, test_db_env):
