@@ -11,6 +11,11 @@ environment at import) that times ``run_sweep`` in three scenarios:
 2. cached: the same 1,000 runs again (a new sweep): no call may be made
 3. bulk:   20,000 fresh runs at 0 ms latency: throughput and peak RSS
 
+Beside the computed ideal, the cold scenario reports a measured floor: the
+same number of requests from a bare asyncio + httpx client, no engine, at the
+same concurrency against the same simulator. On two cores the client and the
+simulator share the CPU, so that floor already sits above the ideal.
+
 Calls are counted by the simulator (``GET /stats``); ``--quick`` runs 10x
 fewer. A MISS exits 0 (this is a measurement); a crash or an incomplete sweep
 exits non-zero.
@@ -90,6 +95,38 @@ def timed_sweep(experiment, sim_url: str) -> dict:
     return dict(runs=sweep.planned, wall=wall, calls=calls, errors=sweep.errors)
 
 
+def bare_client(sim_url: str, runs: int) -> float:
+    """The floor: the same number of requests at the same concurrency from a
+    bare asyncio + httpx client (no engine), timed in the same run."""
+    import asyncio
+
+    from adapters.http import PooledClient
+
+    async def main() -> float:
+        gate = asyncio.Semaphore(CONCURRENCY)
+        text = "Ada Lovelace met Charles Babbage of the Royal Society in London."
+        body = {
+            "model": "sim-extractor",
+            "messages": [{"role": "user", "content": text}],
+        }
+
+        async def one(client: PooledClient, seed: int) -> None:
+            async with gate:
+                url = f"{sim_url}/v1/chat/completions"
+                response = await client.post(url, json={**body, "seed": seed})
+                response.raise_for_status()
+                response.json()
+
+        async with PooledClient() as client:
+            started = time.perf_counter()
+            await asyncio.gather(*(one(client, i) for i in range(runs)))
+            return time.perf_counter() - started
+
+    wall = asyncio.run(main())
+    sys.stderr.write(f"  bare client: {runs} requests in {wall:.2f} s\n")
+    return wall
+
+
 def child(mode: str, sim_url: str, scale: int, result_path: str) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "promptlooper_site.settings")
@@ -108,6 +145,7 @@ def child(mode: str, sim_url: str, scale: int, result_path: str) -> None:
     spec = build_spec("bench-cold", sim_url, 1000 // scale, seeds=1)
     experiment, _ = create_experiment(spec)
     results = {"cold": timed_sweep(experiment, sim_url)}
+    results["cold"]["floor"] = bare_client(sim_url, 1000 // scale)
     results["cached"] = timed_sweep(experiment, sim_url)
     sys.stderr.write(f"[{mode}] bulk\n")
     configure(0, 0)
@@ -187,6 +225,8 @@ def rows(r: dict) -> list[tuple]:
         (f"cold ({n_cold} runs, 100+/-20 ms)", "engine wall s", cold["wall"], "", None),
         ("", "ideal s (runs x 0.1 / 32)", ideal, "", None),
         ("", "wall / ideal", f"{ratio:.3f}", "<= 1.15", ratio <= 1.15),
+        ("", "bare client s (same requests)", cold["floor"], "", None),
+        ("", "wall / bare client", f"{cold['wall'] / cold['floor']:.3f}", "", None),
         ("", "calls", cold["calls"], f"= {n_cold}", cold["calls"] == n_cold),
         ("", "runs/s", round(n_cold / cold["wall"]), "", None),
         (f"cached ({cached['runs']} runs)", "engine wall s", cached["wall"], "< 1.5",
