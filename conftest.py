@@ -115,3 +115,16 @@ def manage(test_db_env):
         )
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # PBKDF2's 1M rounds per user would dominate the permission tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _roomy_throttles(settings):
+    # Tests call the API far faster than a person; the throttle test lowers it.
+    settings.API_THROTTLE_ANON = settings.API_THROTTLE_USER = "100000/min"
+    settings.API_THROTTLE_AUTH = "100000/min"

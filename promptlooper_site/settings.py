@@ -9,6 +9,7 @@ given. The README lists every variable.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -83,6 +84,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "django_q",
+    "rest_framework",
+    "rest_framework_simplejwt",
+    "django_filters",
+    "drf_spectacular",
     "experiments",
     "scoring",
     "adapters",
@@ -159,6 +164,71 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+
+# --- Cache (API throttling counters) ------------------------------------------
+# Shared between web processes in production; per-process in single-container
+# mode, where there is one web process.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "promptlooper",
+        }
+    }
+
+# --- REST API -----------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # JWT first: its WWW-Authenticate header makes unauthenticated calls 401.
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "experiments.api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "experiments.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "experiments.api.throttling.AnonThrottle",
+        "experiments.api.throttling.UserThrottle",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "experiments.api.errors.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # `?format=csv|jsonl` picks an export's file format, not a renderer.
+    "URL_FORMAT_OVERRIDE": None,
+}
+# Requests per minute; the token endpoint is the brute-force target.
+API_THROTTLE_ANON = env_str("PROMPTLOOPER_THROTTLE_ANON", "60/min")
+API_THROTTLE_USER = env_str("PROMPTLOOPER_THROTTLE_USER", "1200/min")
+API_THROTTLE_AUTH = env_str("PROMPTLOOPER_THROTTLE_AUTH", "10/min")
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(
+        minutes=env_int("PROMPTLOOPER_JWT_ACCESS_MINUTES", 30, minimum=1)
+    ),
+    "REFRESH_TOKEN_LIFETIME": timedelta(
+        days=env_int("PROMPTLOOPER_JWT_REFRESH_DAYS", 7, minimum=1)
+    ),
+    "UPDATE_LAST_LOGIN": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PromptLooper API",
+    "DESCRIPTION": "Sweeps of prompts x models x parameters over datasets, "
+    "scored and cached. Authenticate with a JWT (`Authorization: Bearer ...`), "
+    "an API key (`Authorization: Api-Key ...` or `X-API-Key`) or a session.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "ENUM_NAME_OVERRIDES": {
+        "SweepStatusEnum": "experiments.models.sweeps.Sweep.Status",
+        "RunStatusEnum": "experiments.models.sweeps.Run.Status",
+    },
+}
 
 # --- Live events (channels) --------------------------------------------------
 if REDIS_URL:

@@ -1,3 +1,4 @@
+from experiments.models.apikeys import ApiKey
 from experiments.models.cache import CachedResponse
 from experiments.models.datasets import Dataset, DatasetItem
 from experiments.models.experiments import Experiment
@@ -6,6 +7,7 @@ from experiments.models.prompts import Prompt, PromptVersion
 from experiments.models.sweeps import Run, Score, Sweep, SweepEvent
 
 __all__ = [
+    "ApiKey",
     "CachedResponse",
     "Dataset",
     "DatasetItem",

@@ -4,7 +4,9 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
+from experiments.exceptions import NotFound
 from experiments.models import Dataset, Endpoint, Experiment, Project, Prompt
 from experiments.services.datasets import dataset_items, replace_items
 from experiments.services.projects import ensure_project
@@ -19,10 +21,15 @@ def spec_context(
     allow_file: bool = False,
     base_dir: Path | None = None,
     dataset_file: Path | None = None,
+    projects: QuerySet[Project] | None = None,
 ) -> SpecContext:
-    """A validator context that looks up the spec's project in the database."""
+    """A validator context that looks up the spec's project in the database,
+    among ``projects`` only when given (the caller's, for the API)."""
     name = document.get("project") if isinstance(document, dict) else None
-    project = Project.objects.filter(name=name or DEFAULT_PROJECT).first()
+    if not isinstance(name, str):
+        name = None
+    projects = Project.objects.all() if projects is None else projects
+    project = projects.filter(name=name or DEFAULT_PROJECT).first()
 
     def datasets(dataset_name: str):
         if project is None:
@@ -57,12 +64,17 @@ def create_experiment(
     versions, dataset and the experiment. An experiment of the same name in
     the project takes the new spec (its earlier sweeps stay).
 
-    Raises ``SpecInvalid`` (nothing written) or ``Forbidden``.
+    Raises ``SpecInvalid`` (nothing written), ``NotFound`` (the project
+    exists but is not among ``projects``) or ``Forbidden``.
     """
     result = validate_experiment_spec(document, **context_options)
     if not result.ok:
         raise SpecInvalid(result.errors)
     spec = dict(result.spec)
+    visible = context_options.get("projects")
+    hidden = visible is not None and not visible.filter(name=spec["project"]).exists()
+    if hidden and Project.objects.filter(name=spec["project"]).exists():
+        raise NotFound(f'Project "{spec["project"]}" not found.')
     project = ensure_project(spec["project"], user)
     for entry in spec["endpoints"]:
         Endpoint.objects.update_or_create(

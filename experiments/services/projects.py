@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from experiments.exceptions import Forbidden
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from experiments.exceptions import Conflict, Forbidden, NotFound
 from experiments.models import Membership, Project
 
 Role = Membership.Role
@@ -33,3 +36,58 @@ def require_role(project: Project, user, role: str) -> None:
     held = role_of(project, user)
     if held is None or _RANK[held] < _RANK[role]:
         raise Forbidden(f'You need the {role} role in project "{project.name}".')
+
+
+@transaction.atomic
+def create_project(name: str, user, description: str = "") -> Project:
+    """A new project with ``user`` as its owner."""
+    if Project.objects.filter(name=name).exists():
+        raise Conflict(f'A project named "{name}" already exists.')
+    project = Project.objects.create(name=name, description=description)
+    Membership.objects.create(project=project, user=user, role=Role.OWNER)
+    return project
+
+
+@transaction.atomic
+def set_member(project: Project, username: str, role: str, by) -> Membership:
+    """Add ``username`` to the project or change their role (owners only)."""
+    require_role(project, by, Role.OWNER)
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise NotFound(f'No user "{username}".')
+    membership = project.memberships.select_for_update().filter(user=user).first()
+    if membership and membership.role == Role.OWNER and role != Role.OWNER:
+        _keep_an_owner(project, membership)
+    membership, _ = Membership.objects.update_or_create(
+        project=project, user=user, defaults={"role": role}
+    )
+    return membership
+
+
+@transaction.atomic
+def remove_member(project: Project, username: str, by) -> None:
+    require_role(project, by, Role.OWNER)
+    membership = (
+        project.memberships.select_for_update().filter(user__username=username).first()
+    )
+    if membership is None:
+        raise NotFound(f'"{username}" is not a member of "{project.name}".')
+    if membership.role == Role.OWNER:
+        _keep_an_owner(project, membership)
+    membership.delete()
+
+
+def _keep_an_owner(project: Project, leaving: Membership) -> None:
+    others = project.memberships.filter(role=Role.OWNER).exclude(pk=leaving.pk)
+    if not others.exists():
+        raise Conflict(f'"{project.name}" needs at least one owner.')
+
+
+@transaction.atomic
+def delete_project(project: Project, by) -> None:
+    """Delete the project and everything in it (owners). Experiments go first:
+    their runs protect the dataset items they used."""
+    require_role(project, by, Role.OWNER)
+    project.experiments.all().delete()
+    project.datasets.all().delete()
+    project.delete()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+import jinja2
 from jinja2 import StrictUndefined, Template
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -47,3 +48,12 @@ def render_messages(messages: list[dict], context: dict) -> list[dict]:
         {**message, "content": render(message["content"], context)}
         for message in messages
     ]
+
+
+def syntax_error(source: str) -> str | None:
+    """A readable message when ``source`` is not a valid template, else None."""
+    try:
+        parse_template(source)
+    except jinja2.TemplateSyntaxError as exc:
+        return f"template syntax error on line {exc.lineno}: {exc.message}"
+    return None

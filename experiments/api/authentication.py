@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions
+
+from experiments.services.access import authenticate_api_key
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Api-Key <key>`` or ``X-API-Key: <key>``. The request
+    acts as the key's user; ``request.auth`` is the ApiKey."""
+
+    keyword = "Api-Key"
+
+    def authenticate(self, request):
+        key = request.META.get("HTTP_X_API_KEY", "")
+        header = authentication.get_authorization_header(request).decode(
+            "latin-1", "replace"
+        )
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() == self.keyword.lower():
+            key = value.strip()
+        elif not key:
+            return None
+        api_key = authenticate_api_key(key.strip())
+        if api_key is None:
+            raise exceptions.AuthenticationFailed(
+                "Invalid, revoked or expired API key."
+            )
+        return api_key.user, api_key
+
+    def authenticate_header(self, request) -> str:
+        return self.keyword
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = ApiKeyAuthentication
+    name = "ApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "X-API-Key"}

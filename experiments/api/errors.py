@@ -1,0 +1,86 @@
+"""Every API error in one shape, and domain exceptions mapped in one table:
+
+    {"detail": "...", "errors": [{"path": "models[0].endpoint", "message": "..."}]}
+
+``errors`` carries field paths for validation failures (spec errors use the
+paths the CLI prints); views hold no try/except.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from experiments.dataset_io import DatasetFileError
+from experiments.exceptions import Conflict, DomainError, Forbidden, NotFound
+from experiments.spec import SpecInvalid
+
+STATUS = {
+    NotFound: status.HTTP_404_NOT_FOUND,
+    Forbidden: status.HTTP_403_FORBIDDEN,
+    Conflict: status.HTTP_409_CONFLICT,
+}
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, SpecInvalid):
+        errors = [e.as_dict() for e in exc.errors]
+        return _response(400, "The spec is not valid.", errors)
+    if isinstance(exc, DatasetFileError):
+        errors = [{"path": f"line {e.line}", "message": e.message} for e in exc.errors]
+        return _response(400, str(exc).splitlines()[0], errors)
+    if isinstance(exc, DomainError):
+        code = next(c for kind, c in STATUS.items() if isinstance(exc, kind))
+        return _response(code, str(exc))
+    if isinstance(exc, ProtectedError | RestrictedError):
+        used_by = sorted({str(obj) for obj in exc.protected_objects})[:5]
+        return _response(
+            409,
+            "It is still in use by: " + ", ".join(used_by) + "; delete those first.",
+        )
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = flatten(exc.detail)
+        detail = "; ".join(
+            f"{e['path']}: {e['message']}" if e["path"] else e["message"]
+            for e in errors[:5]
+        )
+        response.data = {"detail": detail, "errors": errors}
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        response.data = {"detail": str(response.data["detail"]), "errors": []}
+    return response
+
+
+def flatten(detail: Any, path: str = "") -> list[dict[str, str]]:
+    """DRF's nested error detail as a list of {path, message}."""
+    if isinstance(detail, dict):
+        out = []
+        for key, value in detail.items():
+            if key == "non_field_errors":
+                out += flatten(value, path)
+            else:
+                out += flatten(value, f"{path}.{key}" if path else str(key))
+        return out
+    if isinstance(detail, list):
+        if all(not isinstance(v, dict | list) for v in detail):
+            return [{"path": path, "message": str(v)} for v in detail]
+        out = []
+        for index, value in enumerate(detail):
+            out += flatten(value, f"{path}[{index}]")
+        return out
+    return [{"path": path, "message": str(detail)}]
+
+
+def _response(code: int, detail: str, errors: list | None = None) -> Response:
+    return Response({"detail": detail, "errors": errors or []}, status=code)

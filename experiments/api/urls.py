@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+from rest_framework_simplejwt.views import (
+    TokenObtainPairView,
+    TokenRefreshView,
+    TokenVerifyView,
+)
+
+from experiments.api.throttling import AuthThrottle
+from experiments.api.views.misc import CacheViewSet, ScorerViewSet
+from experiments.api.views.projects import ApiKeyViewSet, ProjectViewSet
+from experiments.api.views.resources import (
+    DatasetViewSet,
+    EndpointViewSet,
+    PromptViewSet,
+)
+from experiments.api.views.sweeps import (
+    ExperimentViewSet,
+    RunViewSet,
+    SweepRunViewSet,
+    SweepViewSet,
+)
+
+router = DefaultRouter()
+router.register("projects", ProjectViewSet, basename="project")
+router.register("api-keys", ApiKeyViewSet, basename="apikey")
+router.register("endpoints", EndpointViewSet, basename="endpoint")
+router.register("prompts", PromptViewSet, basename="prompt")
+router.register("datasets", DatasetViewSet, basename="dataset")
+router.register("experiments", ExperimentViewSet, basename="experiment")
+router.register("sweeps", SweepViewSet, basename="sweep")
+router.register(r"sweeps/(?P<sweep_pk>\d+)/runs", SweepRunViewSet, basename="sweep-run")
+router.register("runs", RunViewSet, basename="run")
+router.register("scorers", ScorerViewSet, basename="scorer")
+router.register("cache", CacheViewSet, basename="cache")
+
+throttled = {"throttle_classes": [AuthThrottle]}
+urlpatterns = [
+    path("auth/token/", TokenObtainPairView.as_view(**throttled), name="token"),
+    path(
+        "auth/token/refresh/",
+        TokenRefreshView.as_view(**throttled),
+        name="token-refresh",
+    ),
+    path("auth/token/verify/", TokenVerifyView.as_view(), name="token-verify"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("auth/", include("rest_framework.urls")),
+    path("", include(router.urls)),
+]

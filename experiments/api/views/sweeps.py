@@ -1,0 +1,327 @@
+"""Experiments (from specs), sweeps and their steering, runs, leaderboards,
+exports; the scorer list and the response cache."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import yaml
+from django.db import transaction
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from experiments.api.base import (
+    WRITE,
+    ProjectScopedViewSet,
+    api_key_of,
+    projects_for,
+)
+from experiments.api.files import (
+    FILE_RESPONSES,
+    FORMAT_PARAMETER,
+    download,
+    export_format,
+)
+from experiments.api.filters import RunFilter, SweepFilter
+from experiments.api.pagination import RunCursorPagination
+from experiments.api.serializers.sweeps import (
+    ExperimentSerializer,
+    LeaderboardRowSerializer,
+    RunDetailSerializer,
+    RunSerializer,
+    SpecSerializer,
+    StartSweepSerializer,
+    SteerSerializer,
+    SweepSerializer,
+    ValidationResultSerializer,
+)
+from experiments.models import Experiment, Run, Score, Sweep
+from experiments.services.access import require_key_scope
+from experiments.services.experiments import create_experiment, validate_experiment_spec
+from experiments.services.sweeps import create_sweep, enqueue_sweep, steer_sweep
+from experiments.spec import SpecInvalid
+from experiments.spec.errors import SpecError
+
+
+def _spec_object(data) -> dict:
+    if not isinstance(data, dict):
+        raise SpecInvalid([SpecError("", "the spec must be a JSON object")])
+    return data
+
+
+class ExperimentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    ProjectScopedViewSet,
+):
+    """Experiments are created (or updated, by name) from a spec document."""
+
+    queryset = (
+        Experiment.objects.select_related("project")
+        .annotate(sweep_count=Count("sweeps"))
+        .order_by("project", "name")
+    )
+    serializer_class = ExperimentSerializer
+    filterset_fields = ["project", "name"]
+    ordering_fields = ["name", "created_at", "updated_at"]
+    roles = {"sweeps_start": WRITE}
+
+    @extend_schema(request=SpecSerializer, responses={201: ExperimentSerializer})
+    def create(self, request) -> Response:
+        """Store the spec (experiment-spec.md). Its ``project`` names the
+        project; an experiment of the same name there takes the new spec."""
+        document = _spec_object(request.data)
+        project = document.get("project")
+        require_key_scope(
+            api_key_of(request), project if isinstance(project, str) else "default"
+        )
+        experiment, _ = create_experiment(
+            document, request.user, projects=projects_for(request)
+        )
+        experiment.sweep_count = experiment.sweeps.count()
+        return Response(ExperimentSerializer(experiment).data, status=201)
+
+    @extend_schema(request=SpecSerializer, responses=ValidationResultSerializer)
+    @action(detail=False, methods=["post"])
+    def validate(self, request) -> Response:
+        """Check a spec without storing anything: every error with its path,
+        and how many runs it would make at what estimated cost."""
+        result = validate_experiment_spec(request.data, projects=projects_for(request))
+        data = {
+            "valid": result.ok,
+            "errors": [e.as_dict() for e in result.errors],
+            "runs": result.runs,
+            "configs": result.configs,
+            "items": len(result.items),
+            "samples": result.samples,
+            "estimated_cost": result.estimated_cost,
+            "unpriced_models": result.unpriced_models,
+            "summary": result.summary() if result.ok else "",
+        }
+        return Response(ValidationResultSerializer(data).data)
+
+    @extend_schema(
+        responses={(200, "application/yaml"): OpenApiResponse(OpenApiTypes.STR)}
+    )
+    @action(detail=True, methods=["get"])
+    def export(self, request, pk=None):
+        """The spec as YAML, as it was accepted (runs with ``runexperiment``)."""
+        experiment = self.get_object()
+        body = yaml.safe_dump(
+            experiment.spec_source, sort_keys=False, allow_unicode=True
+        )
+        return download(body, "yaml", experiment.name)
+
+    @extend_schema(request=None, responses=SweepSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="sweeps")
+    def sweeps(self, request, pk=None) -> Response:
+        experiment = self.get_object()
+        page = self.paginate_queryset(experiment.sweeps.select_related("experiment"))
+        return self.get_paginated_response(SweepSerializer(page, many=True).data)
+
+    @extend_schema(request=StartSweepSerializer, responses={202: SweepSerializer})
+    @sweeps.mapping.post
+    def sweeps_start(self, request, pk=None) -> Response:
+        """Queue a sweep of the experiment's current spec; the worker runs it."""
+        experiment = self.get_object()
+        serializer = StartSweepSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        options = serializer.validated_data
+        strategy = options.get("strategy")
+        if strategy:
+            _check_strategy(experiment, strategy, projects_for(request))
+        with transaction.atomic():
+            sweep = create_sweep(
+                experiment,
+                request.user,
+                no_cache=options["no_cache"],
+                concurrency=options.get("concurrency"),
+                strategy=strategy,
+            )
+            transaction.on_commit(lambda: enqueue_sweep(sweep))
+        return Response(SweepSerializer(sweep).data, status=status.HTTP_202_ACCEPTED)
+
+
+def _check_strategy(experiment: Experiment, strategy: dict, projects) -> None:
+    """Strategy overrides validate as part of the experiment's spec."""
+    document = {
+        **experiment.spec,
+        "strategy": {**experiment.spec["strategy"], **strategy},
+    }
+    if strategy.get("type") not in (None, experiment.spec["strategy"].get("type")):
+        document["strategy"] = dict(strategy)
+    result = validate_experiment_spec(document, projects=projects)
+    errors = [e for e in result.errors if e.path.startswith("strategy")]
+    if errors or not result.ok:
+        raise SpecInvalid(errors or result.errors)
+
+
+STEER = {"pause": "pause", "resume": "resume", "cancel": "cancel"}
+
+
+class SweepViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, ProjectScopedViewSet
+):
+    """Sweeps: progress counters, steering, runs, leaderboard and export."""
+
+    queryset = Sweep.objects.select_related("experiment")
+    serializer_class = SweepSerializer
+    project_path = "experiment__project"
+    filterset_class = SweepFilter
+    ordering_fields = ["created_at", "status"]
+    roles = {"pause": WRITE, "resume": WRITE, "cancel": WRITE, "steer": WRITE}
+
+    def _steer(self, action_name: str, value: int | None = None) -> Response:
+        sweep = steer_sweep(self.get_object(), action_name, self.request.user, value)
+        sweep.refresh_from_db()
+        return Response(SweepSerializer(sweep).data)
+
+    @extend_schema(request=None, responses=SweepSerializer)
+    @action(detail=True, methods=["post"])
+    def pause(self, request, pk=None) -> Response:
+        """Stop taking new runs (in-flight calls finish and are kept)."""
+        return self._steer("pause")
+
+    @extend_schema(request=None, responses=SweepSerializer)
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None) -> Response:
+        return self._steer("resume")
+
+    @extend_schema(request=None, responses=SweepSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None) -> Response:
+        """Mark the runs not yet done cancelled; the sweep ends."""
+        return self._steer("cancel")
+
+    @extend_schema(request=SteerSerializer, responses=SweepSerializer)
+    @action(detail=True, methods=["post"])
+    def steer(self, request, pk=None) -> Response:
+        """Change the sweep's concurrency; it applies within a second."""
+        serializer = SteerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._steer("concurrency", serializer.validated_data["concurrency"])
+
+    @extend_schema(responses=LeaderboardRowSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def leaderboard(self, request, pk=None) -> Response:
+        """One row per config, best mean score first (as `runexperiment`)."""
+        sweep = self.get_object()
+        return Response(
+            LeaderboardRowSerializer(sweep.runs.leaderboard(), many=True).data
+        )
+
+    @extend_schema(parameters=[FORMAT_PARAMETER], responses=FILE_RESPONSES)
+    @action(detail=True, methods=["get"])
+    def export(self, request, pk=None):
+        """One row (csv) or line (jsonl) per run, streamed."""
+        sweep = self.get_object()
+        fmt = export_format(request)
+        rows = _export_rows(sweep)
+        body = (
+            _csv_lines(rows, sweep)
+            if fmt == "csv"
+            else (json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+        )
+        return download(body, fmt, f"sweep-{sweep.pk}")
+
+
+class SweepRunViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
+    """A sweep's runs, by id, in cursor pages (fast however deep)."""
+
+    serializer_class = RunSerializer
+    project_path = "sweep__experiment__project"
+    filterset_class = RunFilter
+    pagination_class = RunCursorPagination
+    ordering_fields: list[str] = []
+    queryset = Run.objects.all()
+
+    def get_queryset(self):
+        sweep = get_object_or_404(
+            Sweep.objects.filter(experiment__project__in=projects_for(self.request)),
+            pk=self.kwargs["sweep_pk"],
+        )
+        return Run.objects.filter(sweep=sweep)
+
+
+class RunViewSet(mixins.RetrieveModelMixin, ProjectScopedViewSet):
+    """One run: rendered messages, output, scores, raw response, timing."""
+
+    queryset = Run.objects.select_related("item").prefetch_related(
+        Prefetch("scores", queryset=Score.objects.order_by("scorer"))
+    )
+    serializer_class = RunDetailSerializer
+    project_path = "sweep__experiment__project"
+
+
+EXPORT_FIELDS = ["run_id", "config_hash", "prompt", "endpoint", "model", "params",
+                 "item_id", "sample_index", "status", "score", "cache_hit",
+                 "latency_ms", "cost", "prompt_tokens", "completion_tokens",
+                 "error_kind", "error_message", "output_text"]  # fmt: skip
+
+
+def _export_rows(sweep: Sweep):
+    runs = (
+        sweep.runs.order_by("id")
+        .prefetch_related("scores")
+        .only(*[f for f in ("id", "config_hash", "config", "item_id", "sample_index",
+              "status", "score", "cache_hit", "latency_ms", "cost", "prompt_tokens",
+              "completion_tokens", "error_kind", "error_message", "output_text")])
+    )  # fmt: skip
+    for run in runs.iterator(chunk_size=1000):
+        config = run.config or {}
+        yield {
+            "run_id": run.pk,
+            "config_hash": run.config_hash,
+            "prompt": config.get("prompt"),
+            "endpoint": config.get("endpoint"),
+            "model": config.get("model"),
+            "params": config.get("params"),
+            "item_id": run.item_id,
+            "sample_index": run.sample_index,
+            "status": run.status,
+            "score": run.score,
+            "cache_hit": run.cache_hit,
+            "latency_ms": run.latency_ms,
+            "cost": run.cost,
+            "prompt_tokens": run.prompt_tokens,
+            "completion_tokens": run.completion_tokens,
+            "error_kind": run.error_kind,
+            "error_message": run.error_message,
+            "output_text": run.output_text,
+            "scores": {s.scorer: s.value for s in run.scores.all()},
+        }
+
+
+def _csv_lines(rows, sweep: Sweep):
+    scorers = list(
+        Score.objects.filter(run__sweep=sweep)
+        .values_list("scorer", flat=True)
+        .distinct()
+    )
+    scorers.sort()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def take() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(EXPORT_FIELDS + [f"score:{name}" for name in scorers])
+    yield take()
+    for row in rows:
+        values = [
+            json.dumps(row[f]) if f == "params" else row[f] for f in EXPORT_FIELDS
+        ]
+        values = ["" if v is None else v for v in values]
+        writer.writerow(values + [row["scores"].get(name, "") for name in scorers])
+        yield take()

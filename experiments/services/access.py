@@ -1,0 +1,96 @@
+"""Who may see and change what: one scoping used by the API, and later by the
+WebSocket consumers and the MCP server.
+
+A caller is a user plus, optionally, the API key it came with; a key limited
+to one project narrows the user's projects to that one.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from experiments.exceptions import Forbidden
+from experiments.models import ApiKey, Project
+from experiments.models.apikeys import hash_key
+from experiments.services.projects import _RANK, role_of
+
+KEY_PREFIX = "plk_"
+LAST_USED_EVERY = timedelta(minutes=1)  # not a write per request
+
+
+def visible_projects(user, api_key: ApiKey | None = None) -> QuerySet[Project]:
+    projects = Project.objects.for_user(user)
+    if api_key is not None and api_key.project_id is not None:
+        projects = projects.filter(pk=api_key.project_id)
+    return projects
+
+
+def require_project_role(
+    project: Project, user, role: str, api_key: ApiKey | None = None
+) -> None:
+    """Raise ``Forbidden`` unless the caller holds ``role`` in ``project``."""
+    if api_key is not None and api_key.project_id not in (None, project.pk):
+        raise Forbidden(f'This API key is limited to another project than "{project}".')
+    held = role_of(project, user)
+    if held is None or _RANK[held] < _RANK[role]:
+        raise Forbidden(f'You need the {role} role in project "{project.name}".')
+
+
+def create_api_key(
+    user,
+    name: str,
+    project: Project | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[ApiKey, str]:
+    """Store a new key for ``user``; return it with the key in clear, which is
+    never available again."""
+    if project is not None:
+        require_project_role(project, user, "viewer")
+    prefix = secrets.token_hex(4)
+    key = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    api_key = ApiKey.objects.create(
+        user=user,
+        project=project,
+        name=name,
+        prefix=f"{KEY_PREFIX}{prefix}",
+        key_hash=hash_key(key),
+        expires_at=expires_at,
+    )
+    return api_key, key
+
+
+def authenticate_api_key(key: str) -> ApiKey | None:
+    """The usable key matching ``key`` (its user active), or None."""
+    if not key.startswith(KEY_PREFIX):
+        return None
+    api_key = (
+        ApiKey.objects.usable()
+        .select_related("user")
+        .filter(key_hash=hash_key(key), user__is_active=True)
+        .first()
+    )
+    if api_key is None:
+        return None
+    now = timezone.now()
+    if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_EVERY:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now
+    return api_key
+
+
+def revoke_api_key(api_key: ApiKey) -> ApiKey:
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+    return api_key
+
+
+def require_key_scope(api_key: ApiKey | None, project_name: str) -> None:
+    """A key limited to one project may not reach, or create, another."""
+    limited = api_key is not None and api_key.project_id is not None
+    if limited and api_key.project.name != project_name:
+        raise Forbidden(f'This API key is limited to project "{api_key.project}".')
