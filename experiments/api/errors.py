@@ -69,6 +69,8 @@ def flatten(detail: Any, path: str = "") -> list[dict[str, str]]:
         for key, value in detail.items():
             if key == "non_field_errors":
                 out += flatten(value, path)
+            elif isinstance(key, int) or str(key).isdigit():
+                out += flatten(value, f"{path}[{key}]")
             else:
                 out += flatten(value, f"{path}.{key}" if path else str(key))
         return out

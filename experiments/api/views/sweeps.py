@@ -151,20 +151,21 @@ class ExperimentViewSet(
 
 
 def _check_strategy(experiment: Experiment, strategy: dict, projects) -> None:
-    """Strategy overrides validate as part of the experiment's spec."""
+    """Strategy overrides validate as the spec's ``strategy`` would."""
+    current = experiment.spec["strategy"]
+    same_type = strategy.get("type", current.get("type")) == current.get("type")
+    dataset = {
+        k: v for k, v in experiment.spec["dataset"].items() if v is not None
+    }  # stored by name in the project since the experiment was accepted
     document = {
-        **experiment.spec,
-        "strategy": {**experiment.spec["strategy"], **strategy},
+        **experiment.spec_source,
+        "dataset": dataset,
+        "strategy": {**current, **strategy} if same_type else dict(strategy),
     }
-    if strategy.get("type") not in (None, experiment.spec["strategy"].get("type")):
-        document["strategy"] = dict(strategy)
     result = validate_experiment_spec(document, projects=projects)
     errors = [e for e in result.errors if e.path.startswith("strategy")]
-    if errors or not result.ok:
-        raise SpecInvalid(errors or result.errors)
-
-
-STEER = {"pause": "pause", "resume": "resume", "cancel": "cancel"}
+    if errors:
+        raise SpecInvalid(errors)
 
 
 class SweepViewSet(
