@@ -49,17 +49,15 @@ def world(alice, bob, carol, charlie, project):
     return world
 
 
-@pytest.fixture
-def api_schema(world):
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
     # Django's test client does the same: the requests run inside the test's
-    # transaction, which closing "old" connections would end.
+    # transaction, which closing "old" connections at each request would end.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    try:
-        yield schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -68,7 +66,10 @@ def auth_headers(world):
     return {"Authorization": f"Bearer {token}"}
 
 
-schema = schemathesis.pytest.from_fixture("api_schema")
+# Loaded at import (collection) so that each operation is its own test; making
+# the schema needs no database. (``schemathesis.pytest.from_fixture`` would
+# load it per test, but its runner breaks on pytest 9's node ids.)
+schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 
 
 def real_path_parameters(case, world) -> None:
@@ -90,7 +91,13 @@ def real_path_parameters(case, world) -> None:
 @settings(
     max_examples=25,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    # The world fixture is shared by an operation's examples on purpose: each
+    # example's writes are rolled back.
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
 )
 @schema.parametrize()
 @schema.given(use_world=st.booleans())
