@@ -222,6 +222,8 @@ SPECTACULAR_SETTINGS = {
     "an API key (`Authorization: Api-Key ...` or `X-API-Key`) or a session.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs page are public; the data behind them is not.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/",
     "ENUM_NAME_OVERRIDES": {

@@ -116,3 +116,13 @@ def test_token_endpoint_is_throttled(alice, settings):
         for _ in range(4)
     ]
     assert codes == [401, 401, 401, 429]
+
+
+def test_browsable_api_and_docs_with_a_session(client, alice, project):
+    assert client.get("/api/auth/login/").status_code == 200
+    assert client.login(username="alice", password="alice-pass-123")
+    page = client.get("/api/projects/", HTTP_ACCEPT="text/html")
+    assert page.status_code == 200 and b"acme" in page.content
+    assert b"swagger" in client.get("/api/docs/").content.lower()
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert "/api/sweeps/{id}/leaderboard/" in schema.json()["paths"]

@@ -216,6 +216,11 @@ def test_runstack_serves_runs_tasks_and_stops_cleanly(
 
     _wait_for(task_done, 60, f"task {task_id} to succeed", stack.log)
 
+    # The API through daphne: its schema is public, its data is not.
+    base = f"http://127.0.0.1:{stack.port}/api"
+    assert httpx.get(f"{base}/schema/", timeout=10).status_code == 200
+    assert httpx.get(f"{base}/projects/", timeout=10).status_code == 401
+
     groups = {child.pgid for child in stack.children.values()}
     stack.proc.send_signal(signal.SIGINT)
     assert stack.proc.wait(timeout=20) == 0, _tail(stack.log)

@@ -90,7 +90,9 @@ def check_messages(messages: list[dict]) -> list[dict]:
 
 
 class PromptVersionSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = PromptVersion

@@ -61,7 +61,7 @@ class ProjectViewSet(
         delete_project(instance, self.request.user)
 
     @extend_schema(request=None, responses=MemberSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="members")
+    @action(detail=True, methods=["get"], url_path="members", pagination_class=None)
     def members(self, request, pk=None) -> Response:
         project = self.get_object()
         rows = project.memberships.select_related("user").order_by("user__username")

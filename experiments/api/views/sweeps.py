@@ -109,7 +109,11 @@ class ExperimentViewSet(
         return Response(ValidationResultSerializer(data).data)
 
     @extend_schema(
-        responses={(200, "application/yaml"): OpenApiResponse(OpenApiTypes.STR)}
+        responses={
+            (200, "application/yaml"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="The spec document, in YAML."
+            )
+        }
     )
     @action(detail=True, methods=["get"])
     def export(self, request, pk=None):
@@ -211,7 +215,7 @@ class SweepViewSet(
         return self._steer("concurrency", serializer.validated_data["concurrency"])
 
     @extend_schema(responses=LeaderboardRowSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def leaderboard(self, request, pk=None) -> Response:
         """One row per config, best mean score first (as `runexperiment`)."""
         sweep = self.get_object()

@@ -151,6 +151,7 @@ class Command(BaseCommand):
                 return False
             if not pending and not announced:
                 self._say(f"PromptLooper is up: {base}/ (admin: {base}/admin/)")
+                self._say(f"REST API: {base}/api/ (docs: {base}/api/docs/)")
                 if "simulator" in self.children:
                     sim = next(s for s in specs if s.name == "simulator")
                     url = sim.ready_url.removesuffix("/models")
