@@ -8,3 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("experiments.api.urls")),
 ]
+
+# Unmatched URLs under /api/ answer in the API's error shape.
+handler404 = "experiments.api.errors.page_not_found"

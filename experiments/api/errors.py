@@ -12,6 +12,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -86,3 +88,11 @@ def flatten(detail: Any, path: str = "") -> list[dict[str, str]]:
 
 def _response(code: int, detail: str, errors: list | None = None) -> Response:
     return Response({"detail": detail, "errors": errors or []}, status=code)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler404``: a URL no route matches (``/api/prompts/x/``) answers in
+    the API's shape under /api/, with Django's page elsewhere."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": "Not found.", "errors": []}, status=404)
+    return defaults.page_not_found(request, exception)

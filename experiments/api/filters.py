@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import django_filters
 
-from experiments.models import Run, Sweep
+from experiments.models import Project, Run, Sweep
 
 
 class RunFilter(django_filters.FilterSet):
@@ -23,7 +23,11 @@ class RunFilter(django_filters.FilterSet):
 
 
 class SweepFilter(django_filters.FilterSet):
-    project = django_filters.NumberFilter(field_name="experiment__project")
+    # A choice of project, as the other lists' ``project`` filter: a number
+    # past the id column's range would fail in the database.
+    project = django_filters.ModelChoiceFilter(
+        field_name="experiment__project", queryset=Project.objects.all()
+    )
 
     class Meta:
         model = Sweep

@@ -1,6 +1,8 @@
 """Schemathesis over the whole API: every operation of /api/schema/, called
-in-process through the WSGI app as a real user, must answer without a server
-error and, where it documents the status, with a body that matches the schema.
+in-process through the WSGI app as a project owner with generated (valid and
+invalid) input, must answer without a server error; where it documents the
+status, with the documented content type and a body that matches the schema;
+and every 4xx in the API's error shape.
 
 Each generated request runs inside a savepoint that is rolled back, so every
 example starts from the same world (one of every object, ``build_world``)
@@ -9,11 +11,14 @@ whatever the previous one deleted or changed.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -28,7 +33,33 @@ from experiments.tests.api_helpers import build_world
 
 pytestmark = pytest.mark.django_db
 
-CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+
+@schemathesis.check
+def error_shape(ctx, response, case) -> None:
+    """Every 4xx says what went wrong in the one shape of experiments/api/errors.py:
+    {"detail": "...", "errors": [{"path": "...", "message": "..."}]}."""
+    if not 400 <= response.status_code < 500:
+        return
+    content_type = response.headers.get("content-type", [""])[0]
+    assert content_type.startswith("application/json"), (
+        f"{response.status_code} answered with {content_type or 'no content type'}"
+    )
+    body = response.json()
+    assert isinstance(body, dict) and set(body) == {"detail", "errors"}, body
+    assert isinstance(body["detail"], str), body
+    assert isinstance(body["errors"], list), body
+    for error in body["errors"]:
+        assert isinstance(error, dict) and set(error) == {"path", "message"}, body
+        assert all(isinstance(value, str) for value in error.values()), body
+
+
+CHECKS = [
+    not_a_server_error,
+    response_schema_conformance,
+    content_type_conformance,
+    error_shape,
+]
+
 # Which world object a path's ``{id}`` names, by the path's first segment.
 ID_OF = {
     "api-keys": "api_key",
@@ -68,13 +99,16 @@ def auth_headers(world):
 
 # Loaded at import (collection) so that each operation is its own test; making
 # the schema needs no database. (``schemathesis.pytest.from_fixture`` would
-# load it per test, but its runner breaks on pytest 9's node ids.)
-schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+# load it per test, but its runner breaks on pytest 9's node ids.) The
+# conftest's roomy throttles are not in force yet at collection.
+with override_settings(API_THROTTLE_ANON="100000/min"):
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 
 
-def real_path_parameters(case, world) -> None:
-    """Point the path at objects that exist (generated ids are almost never
-    there, which would test only the 404)."""
+def use_real_objects(case, world) -> None:
+    """Point the path and the body's references at objects that exist:
+    generated ids are almost never there, which would test only the 404s
+    and the "no such project" 400s."""
     params = case.path_parameters or {}
     resource = case.path.split("/")[2]
     if "id" in params:
@@ -86,11 +120,19 @@ def real_path_parameters(case, world) -> None:
             params[name] = 1 if name == "a" else 2
     if "username" in params:
         params["username"] = world.users["editor"].username
+    if isinstance(case.body, dict):
+        for name in ("project", "experiment", "endpoint"):
+            if name in case.body:
+                case.body[name] = world.ids[name]
+        if "username" in case.body:
+            case.body["username"] = world.users["outsider"].username
 
 
 @settings(
-    max_examples=25,
+    max_examples=25,  # requests per operation: about 30 s for all of them
     deadline=None,
+    # CI replays the same inputs each run; elsewhere each run tries new ones.
+    derandomize=bool(os.environ.get("CI")),
     # The world fixture is shared by an operation's examples on purpose: each
     # example's writes are rolled back.
     suppress_health_check=[
@@ -103,7 +145,7 @@ def real_path_parameters(case, world) -> None:
 @schema.given(use_world=st.booleans())
 def test_api(case, use_world, world, auth_headers):
     if use_world:
-        real_path_parameters(case, world)
+        use_real_objects(case, world)
     with transaction.atomic():
         case.call_and_validate(headers=auth_headers, checks=CHECKS)
         transaction.set_rollback(True)

@@ -28,6 +28,15 @@ class MessageSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=["system", "user", "assistant"])
     content = serializers.CharField(allow_blank=True, trim_whitespace=False)
 
+    def validate(self, attrs):
+        # A PATCH makes DRF skip missing fields, nested ones too; but messages
+        # are always sent whole (they make a new version).
+        required = "This field is required."
+        missing = {name: required for name in self.fields if name not in attrs}
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
+
 
 class ErrorItemSerializer(serializers.Serializer):
     path = serializers.CharField()

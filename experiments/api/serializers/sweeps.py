@@ -134,7 +134,10 @@ class CachePurgeSerializer(serializers.Serializer):
     experiment = serializers.IntegerField(required=False)
     model = serializers.CharField(required=False, max_length=200)
     endpoint = serializers.IntegerField(required=False)
-    older_than_days = serializers.FloatField(required=False, min_value=0)
+    # An age past a date's range (year 1) would overflow: 100 years is plenty.
+    older_than_days = serializers.FloatField(
+        required=False, min_value=0, max_value=36500
+    )
     all = serializers.BooleanField(
         default=False, help_text="Purge every entry of the project."
     )
