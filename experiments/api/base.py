@@ -8,7 +8,7 @@ object's project (editor, owner for deletes), else 403.
 from __future__ import annotations
 
 from django.db.models import Model, QuerySet
-from rest_framework import permissions, viewsets
+from rest_framework import mixins, permissions, viewsets
 
 from experiments.models import ApiKey, Project
 from experiments.services.access import require_project_role, visible_projects
@@ -67,3 +67,18 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
             role or self.required_role(),
             api_key_of(self.request),
         )
+
+
+class ProjectModelViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    ProjectScopedViewSet,
+):
+    """CRUD of objects whose ``project`` field is given when they are made."""
+
+    def perform_create(self, serializer) -> None:
+        self.require_role(serializer.validated_data["project"])
+        serializer.save()

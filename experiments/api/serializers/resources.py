@@ -27,23 +27,8 @@ class EndpointSerializer(StaysInProject, serializers.ModelSerializer):
 
     class Meta:
         model = Endpoint
-        fields = [
-            "id",
-            "project",
-            "name",
-            "kind",
-            "base_url",
-            "api_key",
-            "api_key_set",
-            "api_key_env",
-            "max_concurrency",
-            "rpm",
-            "tpm",
-            "timeout_s",
-            "prices",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", "project", "name", "api_key", "api_key_set",
+                  *Endpoint.SETTINGS_FIELDS, "created_at", "updated_at"]  # fmt: skip
         extra_kwargs = {
             "max_concurrency": {"min_value": 1, "max_value": 1024},
             "timeout_s": {"min_value": 0.1, "max_value": 3600},

@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from experiments.api.base import OWN, ProjectScopedViewSet, api_key_of
+from experiments.api.base import OWN, ProjectModelViewSet, api_key_of
 from experiments.api.serializers.projects import (
     ApiKeySerializer,
     MemberSerializer,
@@ -24,14 +24,7 @@ from experiments.services.projects import (
 )
 
 
-class ProjectViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    ProjectScopedViewSet,
-):
+class ProjectViewSet(ProjectModelViewSet):
     """Projects you are a member of (all of them for superusers). Anyone may
     create one and becomes its owner; owners edit, delete and manage members."""
 

@@ -10,13 +10,12 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from adapters.connection import check_connection
-from experiments.api.base import WRITE, ProjectScopedViewSet
+from experiments.api.base import WRITE, ProjectModelViewSet
 from experiments.api.files import (
     FILE_RESPONSES,
     FORMAT_PARAMETER,
@@ -43,19 +42,6 @@ from experiments.dataset_io import (
 from experiments.models import Dataset, Endpoint, Prompt
 from experiments.services.datasets import dataset_items, import_items, replace_items
 from experiments.services.prompts import add_prompt_version
-
-
-class ProjectModelViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    ProjectScopedViewSet,
-):
-    def perform_create(self, serializer) -> None:
-        self.require_role(serializer.validated_data["project"])
-        serializer.save()
 
 
 class EndpointViewSet(ProjectModelViewSet):
