@@ -99,12 +99,11 @@ class PromptSerializer(StaysInProject, serializers.ModelSerializer):
                   "created_at"]  # fmt: skip
 
     def get_version(self, prompt: Prompt) -> int | None:
-        latest = prompt.latest_version
-        return latest.number if latest else None
+        return prompt.latest.number if prompt.latest else None
 
     def to_representation(self, prompt: Prompt) -> dict:
-        latest = prompt.latest_version
-        prompt.messages = latest.messages if latest else []
+        prompt.latest = prompt.latest_version  # one query, used twice
+        prompt.messages = prompt.latest.messages if prompt.latest else []
         return super().to_representation(prompt)
 
     def validate_messages(self, messages: list[dict]) -> list[dict]:
