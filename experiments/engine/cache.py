@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from experiments.engine import bulk
 from experiments.models import CachedResponse
 from experiments.models.projects import normalise_base_url
 
@@ -76,24 +77,43 @@ def record_hits(hits: dict[int, int]) -> None:
         )
 
 
-def store(rows: list[CachedResponse]) -> None:
+class Entry(NamedTuple):
+    """A fresh response to store (CachedResponse's fields, in this order)."""
+
+    scope: str
+    key: str
+    project_id: int | None
+    adapter: str
+    endpoint_url: str
+    model: str
+    request: dict
+    response: dict
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    cost: float | None
+    latency_ms: float | None
+
+
+_REFRESHED = [
+    "response",
+    "request",
+    "prompt_tokens",
+    "completion_tokens",
+    "cost",
+    "latency_ms",
+    "created_at",
+]
+
+
+def store(entries: Iterable[Entry]) -> None:
     """Insert fresh responses; a key that exists is overwritten (``--no-cache``
     runs refresh entries rather than fail on them)."""
-    if not rows:
-        return
-    unique = {(row.scope, row.key): row for row in rows}
-    CachedResponse.objects.bulk_create(
-        list(unique.values()),
-        batch_size=500,
-        update_conflicts=True,
-        unique_fields=["scope", "key"],
-        update_fields=[
-            "response",
-            "request",
-            "prompt_tokens",
-            "completion_tokens",
-            "cost",
-            "latency_ms",
-            "created_at",
-        ],
+    unique = {(entry.scope, entry.key): entry for entry in entries}
+    now = timezone.now()
+    bulk.insert(
+        CachedResponse,
+        [*Entry._fields, "created_at", "hit_count", "last_hit_at"],
+        ((*entry, now, 0, None) for entry in unique.values()),
+        unique=["scope", "key"],
+        update=_REFRESHED,
     )

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from experiments.engine.store import RunResult
-from experiments.models import Score
+from experiments.engine.store import RunResult, ScoreRow
 from experiments.spec import templates
 from scoring.base import JudgeCall, ScoreContext, ScoreResult
 from scoring.registry import build_scorers
@@ -13,6 +12,8 @@ class RunScorer:
     def __init__(self, spec_scorers: list[dict], judge: JudgeCall | None):
         self.scorers = build_scorers(spec_scorers)
         self.judge = judge
+        # Whether scoring makes calls of its own (an llm_judge).
+        self.calls_out = any(scorer.is_async for _, _, scorer in self.scorers)
 
     async def score(self, result: RunResult, item: tuple) -> None:
         """Fill ``result.scores`` and the composite ``result.score``. A scorer
@@ -40,14 +41,7 @@ class RunScorer:
                 outcome = ScoreResult(0.0, error=f"scorer failed: {exc}")
             value = min(1.0, max(0.0, float(outcome.value)))
             result.scores.append(
-                Score(
-                    run_id=result.run_id,
-                    scorer=name,
-                    value=value,
-                    weight=weight,
-                    detail=outcome.detail,
-                    error=outcome.error[:2000],
-                )
+                ScoreRow(name, value, weight, outcome.detail, outcome.error[:2000])
             )
             total += weight * value
             weights += weight

@@ -10,14 +10,15 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from adapters.base import EndpointConfig
-from experiments.engine import cache
+from experiments.engine import bulk, cache
 from experiments.engine.events import publish
 from experiments.engine.planner import Config, plan
 from experiments.models import CachedResponse, Endpoint, Run, Score, Sweep
@@ -40,6 +41,14 @@ class SweepContext:
     concurrency: int
 
 
+class ScoreRow(NamedTuple):
+    scorer: str
+    value: float
+    weight: float
+    detail: object
+    error: str
+
+
 @dataclass
 class RunResult:
     """What the writer stores for one finished run."""
@@ -60,9 +69,9 @@ class RunResult:
     error_kind: str = ""
     error_message: str = ""
     attempts: int = 0
-    scores: list[Score] = field(default_factory=list)
+    scores: list[ScoreRow] = field(default_factory=list)
     cached_id: int | None = None  # the cache entry it was served from
-    new_cache_row: CachedResponse | None = None
+    new_cache_entry: cache.Entry | None = None
     called: bool = False  # an HTTP request was actually sent for it
 
 
@@ -136,42 +145,28 @@ def plan_runs(context: SweepContext) -> int:
 
 
 def _insert_runs(sweep_id: int, planned: Iterable[tuple[Config, int, int]]) -> None:
-    """INSERT through executemany with each field's default: building a Run
-    instance per row cost more than the rest of planning together."""
-    given = ("sweep", "config_hash", "config", "item", "sample_index")
-    fields = [f for f in Run._meta.concrete_fields if not f.primary_key]
-    defaults = {
-        f.name: f.get_db_prep_save(f.get_default(), connection)
-        for f in fields
-        if f.name not in given
-    }
-    config_field = Run._meta.get_field("config")
-    prepared: dict[int, tuple[str, object]] = {}  # by id: planners reuse configs
+    """Every NOT NULL column gets its default; the rest stay NULL until the
+    run is done. Building a Run instance per row cost more than the rest of
+    planning together."""
+    given = ["sweep", "config_hash", "config", "item", "sample_index"]
+    defaults = [
+        f
+        for f in Run._meta.concrete_fields
+        if not (f.primary_key or f.null or f.name in given)
+    ]
+    fixed = tuple(f.get_default() for f in defaults)
+    configs: dict[int, tuple[str, dict]] = {}  # by id: planners reuse configs
     rows = []
     for config, item_id, sample in planned:
-        if id(config) not in prepared:
-            as_json = config_field.get_db_prep_save(config.as_dict(), connection)
-            prepared[id(config)] = (config.hash, as_json)
-        config_hash, as_json = prepared[id(config)]
-        values = {
-            "sweep": sweep_id,
-            "config_hash": config_hash,
-            "config": as_json,
-            "item": item_id,
-            "sample_index": sample,
-            **defaults,
-        }
-        rows.append([values[f.name] for f in fields])
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = (
-        f"INSERT INTO {quote(Run._meta.db_table)} ({columns}) VALUES ({marks}) "
-        "ON CONFLICT DO NOTHING"
+        if id(config) not in configs:
+            configs[id(config)] = (config.hash, config.as_dict())
+        rows.append((sweep_id, *configs[id(config)], item_id, sample, *fixed))
+    bulk.insert(
+        Run,
+        [*given, *(f.name for f in defaults)],
+        rows,
+        unique=["sweep", "config_hash", "item", "sample_index"],
     )
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 1000):
-            cursor.executemany(sql, rows[start : start + 1000])
 
 
 def start(sweep_id: int, token: str) -> None:
@@ -227,40 +222,32 @@ _RUN_FIELDS = [
 ]
 
 
-def _update_runs(results: list[RunResult], now) -> None:
-    """One parameterised UPDATE per run through executemany: Django's
-    bulk_update builds a CASE per field and row, which dominated the writer."""
-    fields = [Run._meta.get_field(name) for name in _RUN_FIELDS]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-    sql = f"UPDATE {quote(Run._meta.db_table)} SET {assignments} WHERE id = %s"
-    rows = []
-    for r in results:
-        values = [
-            now if f.name == "finished_at" else getattr(r, f.name) for f in fields
-        ]
-        prepared = [
-            f.get_db_prep_save(v, connection)
-            for f, v in zip(fields, values, strict=True)
-        ]
-        rows.append([*prepared, r.run_id])
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+_SCORE_FIELDS = ["run", *ScoreRow._fields]
 
 
 @transaction.atomic
 def write_results(
-    sweep_id: int, results: list[RunResult], cache_rows: list[CachedResponse] = ()
+    sweep_id: int, results: list[RunResult], entries: Iterable[cache.Entry] = ()
 ) -> None:
-    """One transaction per batch: runs, scores, cache rows, counters."""
-    cache.store(list(cache_rows))
+    """One transaction per batch: cache entries, runs, scores, counters."""
+    fresh = [r.new_cache_entry for r in results if r.new_cache_entry is not None]
+    cache.store([*entries, *fresh])
     if not results:
         return
     now = timezone.now()
-    _update_runs(results, now)
-    Score.objects.filter(run_id__in=[r.run_id for r in results]).delete()
-    Score.objects.bulk_create([s for r in results for s in r.scores], batch_size=1000)
-    cache.store([r.new_cache_row for r in results if r.new_cache_row is not None])
+    bulk.update(
+        Run,
+        _RUN_FIELDS,
+        ([r.run_id, *(getattr(r, f) for f in _RUN_FIELDS[:-1]), now] for r in results),
+    )
+    # An upsert: a runner that lost its lease may have scored the same run.
+    bulk.insert(
+        Score,
+        _SCORE_FIELDS,
+        ((r.run_id, *row) for r in results for row in r.scores),
+        unique=["run", "scorer"],
+        update=["value", "weight", "detail", "error"],
+    )
     hits: dict[int, int] = {}
     for r in results:
         if r.cached_id is not None:

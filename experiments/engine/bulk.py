@@ -1,0 +1,157 @@
+"""Bulk writes for the sweep's one writer: COPY on PostgreSQL, executemany else.
+
+On psycopg 3 Django binds parameters client-side, quoting every value in
+Python, and ``bulk_create`` sends each column as an array to unnest; on the
+sweep's write path that cost more CPU than the rest of the engine, on the two
+cores the engine shares with the database and (in the benchmark) the model.
+COPY into a temporary table, then one ``INSERT ... SELECT`` or
+``UPDATE ... FROM``, is a fixed handful of round trips per batch, with no
+quoting and no SQL text that grows with the batch. SQLite has no COPY and no
+network: a prepared statement run through executemany is its fast path.
+
+Rows are tuples of model values in the order of ``fields``, prepared by each
+field's ``get_db_prep_save`` (so JSON, dates and encrypted fields store as
+the ORM would store them).
+"""
+
+from __future__ import annotations
+
+import weakref
+import zlib
+from collections.abc import Iterable, Sequence
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+
+# Temporary tables each PostgreSQL connection has made (they live as long as
+# the connection): saves a CREATE per batch.
+_staged: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def insert(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    unique: Sequence[str] = (),
+    update: Sequence[str] = (),
+) -> None:
+    """INSERT ``rows``. With ``unique`` (the fields of a unique constraint), a
+    row that conflicts updates the ``update`` fields, or is skipped if none."""
+    model_fields = [model._meta.get_field(name) for name in fields]
+    prepared = _prepare(model_fields, rows)
+    if not prepared:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(f.column) for f in model_fields)
+    conflict = ""
+    if unique:
+        targets = ", ".join(quote(model._meta.get_field(n).column) for n in unique)
+        sets = ", ".join(
+            f"{quote(c)} = EXCLUDED.{quote(c)}"
+            for c in (model._meta.get_field(n).column for n in update)
+        )
+        action = f"DO UPDATE SET {sets}" if update else "DO NOTHING"
+        conflict = f" ON CONFLICT ({targets}) {action}"
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            staged = _stage(cursor, model, model_fields, prepared)
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) "
+                f"SELECT {columns} FROM {staged}{conflict}"
+            )
+            cursor.execute(f"DELETE FROM {staged}")
+        else:
+            marks = ", ".join(["%s"] * len(model_fields))
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}){conflict}"
+            cursor.executemany(sql, prepared)
+
+
+def update(
+    model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence]
+) -> None:
+    """UPDATE by primary key: each row is ``(pk, *values of fields)``."""
+    pk = model._meta.pk
+    model_fields = [pk, *(model._meta.get_field(name) for name in fields)]
+    prepared = _prepare(model_fields, rows)
+    if not prepared:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    key = quote(pk.column)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            staged = _stage(cursor, model, model_fields, prepared)
+            sets = ", ".join(
+                f"{quote(f.column)} = staged.{quote(f.column)}"
+                for f in model_fields[1:]
+            )
+            cursor.execute(
+                f"UPDATE {table} SET {sets} FROM {staged} AS staged "
+                f"WHERE {table}.{key} = staged.{key}"
+            )
+            cursor.execute(f"DELETE FROM {staged}")
+        else:
+            sets = ", ".join(f"{quote(f.column)} = %s" for f in model_fields[1:])
+            sql = f"UPDATE {table} SET {sets} WHERE {key} = %s"
+            cursor.executemany(sql, [[*row[1:], row[0]] for row in prepared])
+
+
+# Fields whose values both drivers take as they are: no per-value call for
+# them (exact types: a subclass, such as an encrypted field, may convert).
+_AS_IS = {
+    models.AutoField,
+    models.BigAutoField,
+    models.BigIntegerField,
+    models.BooleanField,
+    models.CharField,
+    models.FloatField,
+    models.IntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.SmallIntegerField,
+    models.TextField,
+}
+
+
+def _as_is(field) -> bool:
+    if isinstance(field, models.ForeignKey):
+        field = field.target_field
+    return type(field) in _AS_IS
+
+
+def _prepare(model_fields: list, rows: Iterable[Sequence]) -> list[list]:
+    real = connections[DEFAULT_DB_ALIAS]  # not the proxy: it is asked per value
+    converters = [
+        None if _as_is(f) else (lambda v, f=f: f.get_db_prep_save(v, real))
+        for f in model_fields
+    ]
+    return [
+        [
+            v if convert is None or v is None else convert(v)
+            for convert, v in zip(converters, row, strict=True)
+        ]
+        for row in rows
+    ]
+
+
+def _stage(cursor, model: type[models.Model], model_fields: list, rows: list) -> str:
+    """COPY ``rows`` into a temporary table shaped like those columns of the
+    model's table; return its quoted name. The caller empties it after use:
+    a transaction may stage twice (ON COMMIT DELETE ROWS is the safety net)."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in model_fields)
+    digest = zlib.crc32(columns.encode())
+    name = quote(f"staged_{model._meta.db_table}_{digest:08x}")
+    made = _staged.setdefault(connection.connection, set())
+    if name not in made:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} ON COMMIT DELETE ROWS AS "
+            f"SELECT {columns} FROM {quote(model._meta.db_table)} WITH NO DATA"
+        )
+        # A rolled-back transaction takes the new table with it.
+        transaction.on_commit(lambda: made.add(name))
+    with cursor.copy(f"COPY {name} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    return name
