@@ -36,7 +36,8 @@ def insert(
     update: Sequence[str] = (),
 ) -> None:
     """INSERT ``rows``. With ``unique`` (the fields of a unique constraint), a
-    row that conflicts updates the ``update`` fields, or is skipped if none."""
+    row that conflicts updates the ``update`` fields, or is skipped if none;
+    without, PostgreSQL copies the rows straight into the table."""
     model_fields = [model._meta.get_field(name) for name in fields]
     prepared = _prepare(model_fields, rows)
     if not prepared:
@@ -54,7 +55,9 @@ def insert(
         action = f"DO UPDATE SET {sets}" if update else "DO NOTHING"
         conflict = f" ON CONFLICT ({targets}) {action}"
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and not unique:
+            _copy(cursor, table, columns, prepared)
+        elif connection.vendor == "postgresql":
             staged = _stage(cursor, model, model_fields, prepared)
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) "
@@ -151,7 +154,11 @@ def _stage(cursor, model: type[models.Model], model_fields: list, rows: list) ->
         )
         # A rolled-back transaction takes the new table with it.
         transaction.on_commit(lambda: made.add(name))
-    with cursor.copy(f"COPY {name} ({columns}) FROM STDIN") as copy:
+    _copy(cursor, name, columns, rows)
+    return name
+
+
+def _copy(cursor, table: str, columns: str, rows: list) -> None:
+    with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
-    return name

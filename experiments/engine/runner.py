@@ -37,6 +37,9 @@ from experiments.spec import templates
 log = logging.getLogger(__name__)
 POLL_S = 0.25
 FLUSH_S = 0.2
+# Once every run is dispatched: the last flush waits on the sweep's end, so
+# keep what is left for it small.
+DRAIN_FLUSH_S = 0.02
 PROGRESS_S = 1.0
 Status = Sweep.Status
 
@@ -117,6 +120,8 @@ class SweepRunner:
         self.failures: dict[tuple[str, str], tuple[int, str]] = {}
         self.stopping = False
         self.drained = asyncio.Event()
+        self.draining = False  # every run dispatched; the last calls are out
+        self.fully_planned = False  # the plan's rest is inserted after wave one
         self.room = asyncio.Event()  # set when a run task finishes
         self.resumed = asyncio.Event()
         self.resumed.set()
@@ -134,7 +139,8 @@ class SweepRunner:
             return "busy"
         try:
             self.ctx = await db(store.load_context)(self.sweep_id)
-            await db(store.plan_runs)(self.ctx)
+            # The first wave's rows now, the rest once those calls are out.
+            await db(store.plan_runs)(self.ctx, first=self.ctx.concurrency)
             await db(store.start)(self.sweep_id, self.token)
             self.gate = Gate(self.ctx.concurrency)
             self.judge_lookups = LookupBatcher(
@@ -154,6 +160,8 @@ class SweepRunner:
                 writer = asyncio.create_task(self.writer_loop())
                 try:
                     await self.produce()
+                    await self.plan_rest()  # even if stopped early
+                    self.draining = True
                     while self.tasks:
                         await asyncio.wait(set(self.tasks))
                 finally:
@@ -195,7 +203,8 @@ class SweepRunner:
         last_progress = 0.0
         while not (self.stopping and not self.tasks):
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.drained.wait(), FLUSH_S)
+                interval = DRAIN_FLUSH_S if self.draining else FLUSH_S
+                await asyncio.wait_for(self.drained.wait(), interval)
             wrote = await self.flush()
             if wrote and time.monotonic() - last_progress >= PROGRESS_S:
                 last_progress = time.monotonic()
@@ -247,11 +256,17 @@ class SweepRunner:
                     task = asyncio.create_task(self.execute(p))
                     self.tasks.add(task)
                     task.add_done_callback(self.task_done)
+            await self.plan_rest()
             # Keep about one batch queued behind the gate, no more. (Not
             # asyncio.wait: it hooks every pending task each time it is called.)
             while len(self.tasks) >= self.batch_size and not self.stopping:
                 self.room.clear()
                 await self.room.wait()
+
+    async def plan_rest(self) -> None:
+        if not self.fully_planned:
+            await db(store.plan_runs)(self.ctx)
+            self.fully_planned = True
 
     def task_done(self, task: asyncio.Task) -> None:
         self.tasks.discard(task)

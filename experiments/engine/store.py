@@ -20,7 +20,7 @@ from django.utils import timezone
 from adapters.base import EndpointConfig
 from experiments.engine import bulk, cache
 from experiments.engine.events import publish
-from experiments.engine.planner import Config, plan
+from experiments.engine.planner import plan
 from experiments.models import CachedResponse, Endpoint, Run, Score, Sweep
 
 Status = Sweep.Status
@@ -39,6 +39,7 @@ class SweepContext:
     scope: str
     no_cache: bool
     concurrency: int
+    plan_rows: list[tuple] | None = None  # computed once, inserted in two steps
 
 
 class ScoreRow(NamedTuple):
@@ -126,46 +127,67 @@ def claim(sweep_id: int) -> str | None:
 
 
 @transaction.atomic
-def plan_runs(context: SweepContext) -> int:
-    """Create the sweep's Run rows once (idempotent); return how many exist."""
+def plan_runs(context: SweepContext, first: int | None = None) -> int:
+    """Create the sweep's Run rows (idempotent) and return how many it plans.
+
+    With ``first``, a sweep with no rows yet gets only its first ``first``
+    rows: the runner sends those calls, then asks again for the rest while
+    they are in flight, so a large plan does not delay the first call. The
+    sweep's ``planned`` is the whole plan's size from the first step on."""
     sweep = Sweep.objects.select_for_update().get(pk=context.sweep_id)
-    if sweep.planned:
+    made = sweep.runs.count()
+    if sweep.planned and made >= sweep.planned:
         return sweep.planned
-    item_ids = list(context.items)
-    _insert_runs(
-        sweep.pk,
-        (
-            (p.config, item_ids[p.item_index], p.sample_index)
-            for p in plan(context.spec, len(item_ids))
-        ),
-    )
-    sweep.planned = sweep.runs.count()
+    if context.plan_rows is None:
+        context.plan_rows = _plan_rows(context)
+    rows = context.plan_rows
+    if made:
+        _insert_runs(rows, skip_existing=True)
+    else:
+        _insert_runs(rows[:first] if first else rows)
+    if sweep.status == Status.CANCELLED:  # cancelled before these rows existed
+        sweep.runs.filter(status=Run.Status.PENDING).update(status=Run.Status.CANCELLED)
+    sweep.planned = len(rows)
     sweep.save(update_fields=["planned"])
     return sweep.planned
 
 
-def _insert_runs(sweep_id: int, planned: Iterable[tuple[Config, int, int]]) -> None:
-    """Every NOT NULL column gets its default; the rest stay NULL until the
-    run is done. Building a Run instance per row cost more than the rest of
-    planning together."""
-    given = ["sweep", "config_hash", "config", "item", "sample_index"]
-    defaults = [
-        f
-        for f in Run._meta.concrete_fields
-        if not (f.primary_key or f.null or f.name in given)
-    ]
-    fixed = tuple(f.get_default() for f in defaults)
+_GIVEN = ["sweep", "config_hash", "config", "item", "sample_index"]
+_DEFAULTED = [
+    f
+    for f in Run._meta.concrete_fields
+    if not (f.primary_key or f.null or f.name in _GIVEN)
+]
+
+
+def _plan_rows(context: SweepContext) -> list[tuple]:
+    """The planner's runs as Run rows: every NOT NULL column gets its
+    default, the rest stay NULL until the run is done. Duplicates (a model
+    listed twice) are dropped."""
+    item_ids = list(context.items)
+    fixed = tuple(f.get_default() for f in _DEFAULTED)
     configs: dict[int, tuple[str, dict]] = {}  # by id: planners reuse configs
-    rows = []
-    for config, item_id, sample in planned:
-        if id(config) not in configs:
-            configs[id(config)] = (config.hash, config.as_dict())
-        rows.append((sweep_id, *configs[id(config)], item_id, sample, *fixed))
+    rows, seen = [], set()
+    for p in plan(context.spec, len(item_ids)):
+        if id(p.config) not in configs:
+            configs[id(p.config)] = (p.config.hash, p.config.as_dict())
+        config_hash, as_dict = configs[id(p.config)]
+        key = (config_hash, item_ids[p.item_index], p.sample_index)
+        if key not in seen:
+            seen.add(key)
+            rows.append((context.sweep_id, config_hash, as_dict, *key[1:], *fixed))
+    return rows
+
+
+def _insert_runs(rows: list[tuple], skip_existing: bool = False) -> None:
+    """Building a Run instance per row cost more than the rest of planning."""
     bulk.insert(
         Run,
-        [*given, *(f.name for f in defaults)],
+        [*_GIVEN, *(f.name for f in _DEFAULTED)],
         rows,
-        unique=["sweep", "config_hash", "item", "sample_index"],
+        unique=["sweep", "config_hash", "item", "sample_index"]
+        if skip_existing
+        else (),
     )
 
 

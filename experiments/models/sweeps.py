@@ -98,7 +98,12 @@ class Run(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 
-    sweep = models.ForeignKey(Sweep, on_delete=models.CASCADE, related_name="runs")
+    # Every index costs each run's insert and update (a run row is written
+    # twice, in bulk): the unique constraint's leading column serves lookups
+    # by sweep, so the foreign key needs no index of its own.
+    sweep = models.ForeignKey(
+        Sweep, on_delete=models.CASCADE, related_name="runs", db_index=False
+    )
     config_hash = models.CharField(max_length=64)
     config = models.JSONField()
     item = models.ForeignKey(DatasetItem, on_delete=models.PROTECT, related_name="runs")
@@ -140,9 +145,7 @@ class Run(models.Model):
             # Leaderboard: group by config within a sweep, aggregate score.
             models.Index(fields=["sweep", "config_hash", "score"]),
             models.Index(fields=["sweep", "status"]),
-            models.Index(fields=["sweep", "cache_hit"]),
             models.Index(fields=["sweep", "score"]),
-            models.Index(fields=["cache_key"]),
         ]
 
     def __str__(self) -> str:
@@ -150,7 +153,10 @@ class Run(models.Model):
 
 
 class Score(models.Model):
-    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="scores")
+    # The unique (run, scorer) constraint serves lookups by run.
+    run = models.ForeignKey(
+        Run, on_delete=models.CASCADE, related_name="scores", db_index=False
+    )
     scorer = models.CharField(max_length=100)
     value = models.FloatField()
     weight = models.FloatField(default=1.0)

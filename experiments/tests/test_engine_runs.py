@@ -6,7 +6,8 @@ import pytest
 
 from experiments.engine import store
 from experiments.models import CachedResponse, Endpoint, Run, Score
-from experiments.tests.engine_helpers import extraction_spec, run
+from experiments.services.sweeps import run_sweep, steer_sweep
+from experiments.tests.engine_helpers import extraction_spec, run, start
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -145,3 +146,30 @@ def test_judge_scores_through_the_same_cache(simulator, monkeypatch):
     # Two queries for the runs (the first wave, then the rest of the batch),
     # and the judge's lookups batched: a handful of queries, not one per run.
     assert lookups[:1] == [4] and sum(lookups) >= 24 and len(lookups) <= 4
+
+
+def test_a_plan_made_in_two_steps_is_finished_by_the_next_runner(simulator):
+    """The runner inserts the first wave's rows, then the rest while those
+    calls are out. A runner stopped between the steps leaves the rest to the
+    next one: every planned run exists once."""
+    sweep = start(extraction_spec(simulator.base_url))
+    assert store.plan_runs(store.load_context(sweep.pk), first=4) == 24
+    assert sweep.runs.count() == 4
+    sweep.refresh_from_db()
+    assert sweep.planned == 24  # the whole plan's size from the first step on
+    # A new runner (a fresh context, as after a restart) asks for a first wave
+    # again: the rows that exist are kept and the rest is added.
+    assert store.plan_runs(store.load_context(sweep.pk), first=4) == 24
+    keys = list(sweep.runs.values_list("config_hash", "item_id", "sample_index"))
+    assert len(keys) == len(set(keys)) == 24
+    assert run_sweep(sweep).status == "completed"
+    assert sweep.runs.filter(status="done").count() == 24
+
+
+def test_runs_planned_after_a_cancel_are_cancelled_too(simulator):
+    sweep = start(extraction_spec(simulator.base_url))
+    store.plan_runs(store.load_context(sweep.pk), first=4)
+    steer_sweep(sweep, "cancel")  # between the two steps
+    store.plan_runs(store.load_context(sweep.pk))
+    assert sweep.runs.count() == 24
+    assert not sweep.runs.filter(status="pending").exists()
