@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import weakref
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 
@@ -58,12 +59,11 @@ def insert(
         if connection.vendor == "postgresql" and not unique:
             _copy(cursor, table, columns, prepared)
         elif connection.vendor == "postgresql":
-            staged = _stage(cursor, model, model_fields, prepared)
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) "
-                f"SELECT {columns} FROM {staged}{conflict}"
-            )
-            cursor.execute(f"DELETE FROM {staged}")
+            with _staged_rows(cursor, model, model_fields, prepared) as staged:
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) "
+                    f"SELECT {columns} FROM {staged}{conflict}"
+                )
         else:
             marks = ", ".join(["%s"] * len(model_fields))
             sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}){conflict}"
@@ -84,16 +84,15 @@ def update(
     key = quote(pk.column)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            staged = _stage(cursor, model, model_fields, prepared)
             sets = ", ".join(
                 f"{quote(f.column)} = staged.{quote(f.column)}"
                 for f in model_fields[1:]
             )
-            cursor.execute(
-                f"UPDATE {table} SET {sets} FROM {staged} AS staged "
-                f"WHERE {table}.{key} = staged.{key}"
-            )
-            cursor.execute(f"DELETE FROM {staged}")
+            with _staged_rows(cursor, model, model_fields, prepared) as staged:
+                cursor.execute(
+                    f"UPDATE {table} SET {sets} FROM {staged} AS staged "
+                    f"WHERE {table}.{key} = staged.{key}"
+                )
         else:
             sets = ", ".join(f"{quote(f.column)} = %s" for f in model_fields[1:])
             sql = f"UPDATE {table} SET {sets} WHERE {key} = %s"
@@ -138,10 +137,13 @@ def _prepare(model_fields: list, rows: Iterable[Sequence]) -> list[list]:
     ]
 
 
-def _stage(cursor, model: type[models.Model], model_fields: list, rows: list) -> str:
+@contextmanager
+def _staged_rows(
+    cursor, model: type[models.Model], model_fields: list, rows: list
+) -> Iterator[str]:
     """COPY ``rows`` into a temporary table shaped like those columns of the
-    model's table; return its quoted name. The caller empties it after use:
-    a transaction may stage twice (ON COMMIT DELETE ROWS is the safety net)."""
+    model's table and give its quoted name; emptied after use, since one
+    transaction may stage twice (ON COMMIT DELETE ROWS is the safety net)."""
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in model_fields)
     digest = zlib.crc32(columns.encode())
@@ -155,7 +157,8 @@ def _stage(cursor, model: type[models.Model], model_fields: list, rows: list) ->
         # A rolled-back transaction takes the new table with it.
         transaction.on_commit(lambda: made.add(name))
     _copy(cursor, name, columns, rows)
-    return name
+    yield name
+    cursor.execute(f"DELETE FROM {name}")
 
 
 def _copy(cursor, table: str, columns: str, rows: list) -> None:

@@ -114,7 +114,6 @@ class SweepRunner:
         self.batch_size = batch_size
         self.results: list[store.RunResult] = []
         self.judge_entries: list[cache.Entry] = []  # the judge's fresh responses
-        self.rendered: dict[tuple[str, int], list[dict]] = {}
         self.tasks: set[asyncio.Task] = set()
         self.inflight: dict[str, asyncio.Future] = {}
         self.failures: dict[tuple[str, str], tuple[int, str]] = {}
@@ -236,8 +235,8 @@ class SweepRunner:
             if not rows:
                 return
             after = rows[-1][0]
-            prepared = [self.prepare(*row) for row in rows]
-            self.rendered.clear()  # a batch's runs share items; keep memory flat
+            rendered: dict[tuple[str, int], list[dict]] = {}  # shared by the batch
+            prepared = [self.prepare(*row, rendered) for row in rows]
             hits = {}
             if not self.ctx.no_cache:
                 hits = await db(store.lookup)(self.ctx.scope, [p.key for p in prepared])
@@ -272,16 +271,18 @@ class SweepRunner:
         self.tasks.discard(task)
         self.room.set()
 
-    def prepare(self, run_id: int, config: dict, item_id: int, sample: int) -> Prepared:
+    def prepare(
+        self, run_id: int, config: dict, item_id: int, sample: int, rendered: dict
+    ) -> Prepared:
         item = self.ctx.items[item_id]
         # Messages depend on the prompt and the item only, and a grid gives
         # each pair a run per model and parameter set: render each pair once.
-        messages = self.rendered.get((config["prompt"], item_id))
+        messages = rendered.get((config["prompt"], item_id))
         if messages is None:
             messages = templates.render_messages(
                 self.ctx.prompts[config["prompt"]], templates.item_context(*item)
             )
-            self.rendered[config["prompt"], item_id] = messages
+            rendered[config["prompt"], item_id] = messages
         endpoint = self.ctx.endpoints[config["endpoint"]]
         adapter = self.adapters[config["endpoint"]]
         body = adapter.request_body(messages, config["model"], config["params"])
