@@ -128,3 +128,8 @@ def _roomy_throttles(settings):
     # Tests call the API far faster than a person; the throttle test lowers it.
     settings.API_THROTTLE_ANON = settings.API_THROTTLE_USER = "100000/min"
     settings.API_THROTTLE_AUTH = "100000/min"
+    settings.API_THROTTLE_AUTH_FAILURES = "100000/min"
+    # Login lockouts (django-axes) live in the database, so a test's failed
+    # logins vanish with its transaction; this only spares tests that fail
+    # many logins on purpose. test_security_throttles lowers it again.
+    settings.AXES_FAILURE_LIMIT = 1000

@@ -41,7 +41,13 @@ class Completion:
 
 class AdapterError(Exception):
     """One failed attempt. ``kind`` is a short tag for the run table
-    (``http_429``, ``timeout``, ``connect``, ``malformed``, ...)."""
+    (``http_429``, ``timeout``, ``connect``, ``malformed``, ...).
+
+    ``systemic``: the endpoint or model as a whole is broken (a refused key,
+    an unknown model), so the model's other requests would fail the same way;
+    false for errors about this request (a prompt over the context length).
+    ``sent``: false when no request went out (the engine refused to send it).
+    ``attempts`` (set by ``call_with_retries``) counts requests sent."""
 
     def __init__(
         self,
@@ -51,6 +57,8 @@ class AdapterError(Exception):
         kind: str = "error",
         status: int | None = None,
         retry_after: float | None = None,
+        systemic: bool = False,
+        sent: bool = True,
     ):
         super().__init__(message)
         self.message = message
@@ -58,6 +66,21 @@ class AdapterError(Exception):
         self.kind = kind
         self.status = status
         self.retry_after = retry_after
+        self.systemic = systemic
+        self.sent = sent
+        self.attempts = 1 if sent else 0
+
+    def shared(self) -> AdapterError:
+        """The same failure for a caller that shared this request: it sent
+        nothing itself, so it counts no attempts."""
+        return AdapterError(
+            self.message,
+            retryable=self.retryable,
+            kind=self.kind,
+            status=self.status,
+            systemic=self.systemic,
+            sent=False,
+        )
 
 
 class BaseAdapter(ABC):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import httpx
@@ -10,6 +11,25 @@ from adapters.base import AdapterError, BaseAdapter, Completion
 from adapters.retry import parse_retry_after
 
 _RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
+# Errors about the endpoint or model as a whole: a refused key, an unknown
+# model or route. Anything else (a 400 for a prompt over the context length,
+# an invalid parameter) concerns this request only.
+_SYSTEMIC_STATUS = {401, 403, 404}
+_SYSTEMIC_CODES = {"invalid_api_key", "model_not_found"}
+# A 500 whose body says the request is invalid: retrying cannot help. Seen
+# from llama-cpp-python (FastAPI's validation error wrapped in an
+# "internal_server_error": "1 validation error: {'type': ..., 'loc': ('body',
+# 'temperature'), 'msg': 'Input should be ...'}"), from llama.cpp's server
+# ("[json.exception.type_error.302] type must be number, but is string") and
+# from servers that send OpenAI's "invalid_request_error" type with a 500.
+INVALID_REQUEST_500 = re.compile(
+    r"validation error"
+    r"|'loc': \(|\"loc\": ?\["
+    r"|Input should be|field required"
+    r"|json\.exception\."
+    r"|invalid_request_error",
+    re.IGNORECASE,
+)
 
 
 class OpenAIAdapter(BaseAdapter):
@@ -35,6 +55,13 @@ class OpenAIAdapter(BaseAdapter):
                 headers=headers,
                 timeout=self.endpoint.timeout_s,
             )
+        except httpx.ConnectTimeout:
+            raise AdapterError(
+                f"cannot connect to {self.endpoint.base_url}: no connection "
+                f"within {self.endpoint.timeout_s:g} s",
+                retryable=True,
+                kind="connect",
+            ) from None
         except httpx.TimeoutException:
             raise AdapterError(
                 f"no answer within {self.endpoint.timeout_s:g} s",
@@ -56,16 +83,25 @@ class OpenAIAdapter(BaseAdapter):
 
 def _status_error(response: httpx.Response) -> AdapterError:
     status = response.status_code
+    code = None
     try:
-        detail = response.json()["error"]["message"]
+        error = response.json()["error"]
+        detail = error["message"] if isinstance(error, dict) else str(error)
+        code = error.get("code") if isinstance(error, dict) else None
     except (ValueError, KeyError, TypeError):
         detail = response.text.strip()[:300] or response.reason_phrase
+    retryable = status in _RETRYABLE_STATUS or status >= 500
+    if status == 500 and INVALID_REQUEST_500.search(response.text):
+        retryable = False
+        detail = f"{detail} (an invalid request, not retried)"
     return AdapterError(
         f"HTTP {status}: {detail}",
-        retryable=status in _RETRYABLE_STATUS or status >= 500,
+        retryable=retryable,
         kind=f"http_{status}",
         status=status,
         retry_after=parse_retry_after(response.headers.get("Retry-After")),
+        systemic=status in _SYSTEMIC_STATUS
+        or (isinstance(code, str) and code in _SYSTEMIC_CODES),
     )
 
 

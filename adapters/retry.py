@@ -53,13 +53,17 @@ async def call_with_retries(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> tuple[T, int]:
     """Return (result, attempts made). Raises the last ``AdapterError`` with an
-    ``attempts`` attribute when a failure is permanent or attempts run out."""
+    ``attempts`` attribute when a failure is permanent or attempts run out.
+    An attempt that was not sent (``AdapterError.sent`` false) is not counted.
+
+    ``attempt_once`` takes whatever slots it needs and frees them before it
+    returns: the backoff sleeps here, holding nothing."""
     rng = rng or random.Random()
     for attempt in range(1, policy.attempts + 1):
         try:
             return await attempt_once(), attempt
         except AdapterError as exc:
-            exc.attempts = attempt
+            exc.attempts = attempt if exc.sent else attempt - 1
             if not exc.retryable or attempt == policy.attempts:
                 raise
             delay = exc.retry_after

@@ -6,9 +6,12 @@ It speaks the chat-completions HTTP API for real (``POST /v1/chat/completions``,
 leaderboard has a stable, meaningful order and tests can assert exact output.
 
 For exercising the engine it adds what real endpoints do to clients: latency
-with jitter, 429s with ``Retry-After``, 500s, hung requests and malformed
-bodies, injected at configured rates from a seeded RNG. ``GET /stats`` counts
-what happened and ``GET/POST /config`` changes latency and fault rates live.
+with jitter (per model too), 429s with ``Retry-After``, 500s, hung requests
+and malformed bodies, injected at configured rates from a seeded RNG; a
+context length (longer prompts get OpenAI's 400 ``context_length_exceeded``);
+and llama-cpp-python's habit of answering request validation errors with a
+500. ``GET /stats`` counts what happened and ``GET/POST /config`` changes
+these settings live.
 
 Run it with ``python manage.py simulate_llm`` or, in tests, with
 ``SimulatorServer`` (uvicorn in a daemon thread).
@@ -50,6 +53,9 @@ LIVE_FIELDS = (
     "malformed_rate",
     "retry_after",
     "timeout_s",
+    "model_latency_ms",
+    "context_chars",
+    "validation_500",
 )
 RATE_FIELDS = frozenset({"fail_rate", "rate429", "timeout_rate", "malformed_rate"})
 
@@ -66,11 +72,19 @@ class SimulatorConfig:
     malformed_rate: float = 0.0
     retry_after: float = 1.0  # seconds, sent in the Retry-After header
     timeout_s: float = 120.0  # how long a "timeout" fault hangs
+    # Per model, replaces latency_ms (jitter still applies): a slow judge.
+    model_latency_ms: dict[str, float] = field(default_factory=dict)
+    # Prompts longer than this many characters get a 400 (0: no limit).
+    context_chars: float = 0
+    # Answer invalid requests as llama-cpp-python does: 500, not 400.
+    validation_500: bool = False
     api_key: str = field(default="", repr=False)
     seed: int = 0
 
-    def live(self) -> dict[str, float]:
-        return {name: getattr(self, name) for name in LIVE_FIELDS}
+    def live(self) -> dict[str, Any]:
+        values = {name: getattr(self, name) for name in LIVE_FIELDS}
+        values["model_latency_ms"] = dict(self.model_latency_ms)
+        return values
 
 
 def _error(
@@ -91,6 +105,27 @@ class BadRequest(Exception):
     def __init__(self, message: str, param: str | None = None) -> None:
         super().__init__(message)
         self.param = param
+
+
+def _number(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise BadRequest(f"'{name}' must be a number.", name)
+    if value < 0 or (name in RATE_FIELDS and value > 1):
+        raise BadRequest(f"'{name}' is out of range.", name)
+    return float(value)
+
+
+def _live_value(name: str, value: Any) -> Any:
+    """A checked value for a LIVE_FIELDS setting, or BadRequest."""
+    if name == "validation_500":
+        if not isinstance(value, bool):
+            raise BadRequest(f"'{name}' must be true or false.", name)
+        return value
+    if name == "model_latency_ms":
+        if not isinstance(value, dict):
+            raise BadRequest(f"'{name}' must be an object of model: ms.", name)
+        return {str(model): _number(name, ms) for model, ms in value.items()}
+    return _number(name, value)
 
 
 def _validate(body: Any) -> dict[str, Any]:
@@ -172,6 +207,8 @@ class SimulatorApp:
         self.completions = 0
         self.by_model: dict[str, int] = {}
         self.faults = {"429": 0, "500": 0, "timeout": 0, "malformed": 0}
+        # Requests refused for what they ask (not injected faults).
+        self.rejected = {"context": 0, "invalid": 0}
         self.in_flight = 0
         self.max_in_flight = 0
 
@@ -181,6 +218,7 @@ class SimulatorApp:
             "completions": self.completions,
             "by_model": dict(self.by_model),
             "faults": dict(self.faults),
+            "rejected": dict(self.rejected),
             "in_flight": self.in_flight,
             "max_in_flight": self.max_in_flight,
         }
@@ -192,13 +230,9 @@ class SimulatorApp:
         unknown = sorted(set(changes) - set(LIVE_FIELDS))
         if unknown:
             raise BadRequest(f"Unknown config fields: {', '.join(unknown)}.")
-        for name, value in changes.items():
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise BadRequest(f"'{name}' must be a number.", name)
-            if value < 0 or (name in RATE_FIELDS and value > 1):
-                raise BadRequest(f"'{name}' is out of range.", name)
         self.config = replace(
-            self.config, **{name: float(value) for name, value in changes.items()}
+            self.config,
+            **{name: _live_value(name, value) for name, value in changes.items()},
         )
         return self.config.live()
 
@@ -259,14 +293,19 @@ class SimulatorApp:
             try:
                 request = _validate(json.loads(raw))
             except (ValueError, UnicodeDecodeError):
-                await self._bad_request(send, "We could not parse the JSON body.")
+                await self._invalid(send, "We could not parse the JSON body.")
                 return
             except BadRequest as exc:
-                await self._bad_request(send, str(exc), exc.param)
+                await self._invalid(send, str(exc), exc.param)
                 return
             model = request["model"]
             if model not in sim_models.MODELS:
                 await self._send(send, 404, self._no_such_model(model))
+                return
+            too_long = self._context_exceeded(request)
+            if too_long:
+                self.rejected["context"] += 1
+                await self._send(send, 400, too_long)
                 return
             self.by_model[model] = self.by_model.get(model, 0) + 1
             config, rng = self.config, self._fault_rng
@@ -295,18 +334,34 @@ class SimulatorApp:
                 self.faults["malformed"] += 1
                 await self._send_bytes(send, 200, b'{"id": "simcmpl-x", "choices": [')
                 return
-            await self._latency(config)
+            await self._latency(config, model)
             body = _completion(request)
             await self._send(send, 200, body)
             self.completions += 1
         finally:
             self.in_flight -= 1
 
-    async def _latency(self, config: SimulatorConfig) -> None:
-        if not config.latency_ms and not config.jitter_ms:
+    def _context_exceeded(self, request: dict[str, Any]) -> dict[str, Any] | None:
+        """OpenAI's 400 for a prompt over the context length, or None."""
+        limit = self.config.context_chars
+        chars = sum(len(sim_models.message_text(m)) for m in request["messages"])
+        if not limit or chars <= limit:
+            return None
+        return _error(
+            f"This model's maximum context length is {_tokens(int(limit))} tokens. "
+            f"However, your messages resulted in {_tokens(chars)} tokens. "
+            "Please reduce the length of the messages.",
+            "invalid_request_error",
+            "context_length_exceeded",
+            "messages",
+        )
+
+    async def _latency(self, config: SimulatorConfig, model: str = "") -> None:
+        latency = config.model_latency_ms.get(model, config.latency_ms)
+        if not latency and not config.jitter_ms:
             return  # skip even a zero sleep: benchmarks run at 0 ms
         jitter = self._jitter_rng.uniform(-config.jitter_ms, config.jitter_ms)
-        delay = max(0.0, config.latency_ms + jitter) / 1000
+        delay = max(0.0, latency + jitter) / 1000
         if delay:
             await asyncio.sleep(delay)
 
@@ -370,6 +425,24 @@ class SimulatorApp:
             if not message.get("more_body"):
                 break
         return b"".join(chunks)
+
+    async def _invalid(
+        self, send: Send, message: str, param: str | None = None
+    ) -> None:
+        """An invalid request: OpenAI's 400, or with ``validation_500`` the 500
+        llama-cpp-python sends (its route handler turns FastAPI's validation
+        error into an "internal_server_error" whose message is the error)."""
+        self.rejected["invalid"] += 1
+        if not self.config.validation_500:
+            await self._bad_request(send, message, param)
+            return
+        loc = ("body", param) if param else ("body",)
+        detail = {"type": "value_error", "loc": loc, "msg": message, "input": None}
+        await self._send(
+            send,
+            500,
+            _error(f"1 validation error:\n  {detail}\n", "internal_server_error"),
+        )
 
     async def _bad_request(
         self, send: Send, message: str, param: str | None = None
@@ -546,7 +619,7 @@ class SimulatorServer:
     def reset(self) -> dict[str, Any]:
         return self._call("POST", "/stats/reset")
 
-    def configure(self, **changes: float) -> dict[str, Any]:
+    def configure(self, **changes: Any) -> dict[str, Any]:
         return self._call("POST", "/config", changes)
 
     def _call(self, method: str, path: str, body: Any = None) -> dict[str, Any]:

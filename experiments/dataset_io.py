@@ -12,6 +12,14 @@ the strings that would be misread, so dict values round-trip); an empty
 ``expected.<key>`` cell omits the key and a row with all of them empty has
 expected None (so ``{}`` comes back as None); tags are comma-separated; rows
 whose cells are all blank are skipped.
+
+CSV exports quote cells a spreadsheet would run as formulas with a leading
+``'`` (csv_safety.py) and the CSV reader removes it again, so an export
+re-imports unchanged; in a hand-written CSV, a cell such as ``'=1+1`` is read
+as ``=1+1``, as a spreadsheet shows it.
+
+Text holding a NUL character (``\\x00``) is refused in either format:
+PostgreSQL cannot store it.
 """
 
 from __future__ import annotations
@@ -24,10 +32,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from experiments import safe_json
+from experiments.csv_safety import escape_cell, unescape_cell
+
 FORMATS = ("jsonl", "csv")
 _EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
 _MAX_SHOWN_ERRORS = 20
 _BOM = b"\xef\xbb\xbf"
+_NUL_MESSAGE = "contains a NUL character (\\x00), which cannot be stored"
 
 
 @dataclass(frozen=True)
@@ -124,13 +136,10 @@ def load_dataset_file(path: str | Path) -> list[ItemData]:
     return parse_dataset(content, fmt, str(path))
 
 
-def _reject_constant(name: str) -> Any:
-    # NaN/Infinity are Python extensions to JSON that databases refuse.
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def _loads(text: str) -> Any:
-    return json.loads(text, parse_constant=_reject_constant)
+    # No NaN/Infinity (databases refuse them), no nesting deep enough to
+    # exhaust the stack when the item is stored or rendered.
+    return safe_json.loads(text)
 
 
 def _dumps(value: Any) -> str:
@@ -165,7 +174,9 @@ def _parse_jsonl(text: str) -> tuple[list[ItemData], list[RowError]]:
             obj, problems = None, [f"invalid JSON: {exc}"]
         if obj is not None and not isinstance(obj, dict):
             problems.append(f"expected a JSON object, got {type(obj).__name__}")
-        if isinstance(obj, dict):
+        if isinstance(obj, dict) and _has_nul(obj):
+            problems.append(_NUL_MESSAGE)
+        elif isinstance(obj, dict):
             inp, more = _jsonl_input(obj)
             tags = obj.get("tags", [])
             if not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
@@ -175,6 +186,16 @@ def _parse_jsonl(text: str) -> tuple[list[ItemData], list[RowError]]:
             problems += more
         errors += [RowError(lineno, p) for p in problems]
     return items, errors
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def _jsonl_input(obj: dict) -> tuple[Any, list[str]]:
@@ -209,6 +230,11 @@ def _parse_csv(text: str) -> tuple[list[ItemData], list[RowError]]:
             break
         if not any(cell.strip() for cell in row):  # blank line or ",,,"
             continue
+        if any("\x00" in cell for cell in row):
+            errors.append(RowError(start, _NUL_MESSAGE))
+            if header is not None:
+                continue
+        row = [unescape_cell(cell) for cell in row]
         if header is None:
             # Spreadsheets often leave stray spaces around column names.
             header = [name.strip() for name in row]
@@ -301,7 +327,7 @@ def export_csv(items: Iterable[ItemData]) -> str:
     # RFC 4180's \r\n terminator also makes the writer quote cells holding a
     # lone \r, which a "\n" terminator would leave bare and split on re-read.
     writer = csv.writer(out)
-    writer.writerow(header)
+    writer.writerow([escape_cell(name) for name in header])
     for it in items:
         row = [
             v if isinstance(v := it.input.get(k, ""), str) else _dumps(v)
@@ -314,5 +340,5 @@ def export_csv(items: Iterable[ItemData]) -> str:
             row.append("" if it.expected is None else _dumps(it.expected))
         if has_tags:
             row.append(",".join(it.tags))
-        writer.writerow(row)
+        writer.writerow([escape_cell(cell) for cell in row])
     return out.getvalue()

@@ -18,8 +18,47 @@ from django.core.exceptions import ImproperlyConfigured
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
+# --- Variables that are PromptLooper's own configuration ----------------------
+# An endpoint's ``api_key_env`` sends the named variable to a user-chosen URL,
+# so it must never name one of these, whatever the operator allows
+# (adapters/endpoint_policy.py). The helpers below add every name they read;
+# this list covers the names read elsewhere (``bootstrap``, Django itself) and
+# holds in a process that has not loaded the settings yet.
+RESERVED_ENV_NAMES = frozenset(
+    {
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "PROMPTLOOPER_FERNET_KEYS",
+        "PROMPTLOOPER_ADMIN_PASSWORD",
+        "PROMPTLOOPER_ADMIN_USER",
+        "PROMPTLOOPER_DATA_DIR",
+        "DJANGO_SETTINGS_MODULE",
+        "DEBUG",
+        "ALLOWED_HOSTS",
+        "CSRF_TRUSTED_ORIGINS",
+    }
+)
+# The PromptLooper namespace is configuration, except the one meant for keys.
+_RESERVED_PREFIX, _KEY_PREFIX = "PROMPTLOOPER_", "PROMPTLOOPER_KEY_"
+_read_names: set[str] = set()
+
+
+def is_reserved_env_name(name: str) -> bool:
+    """True for a variable the project reads as configuration (or its
+    ``_FILE`` form): never usable as an endpoint key."""
+    upper = name.upper()
+    reserved = RESERVED_ENV_NAMES | _read_names
+    return (
+        upper in reserved
+        or upper.removesuffix("_FILE") in reserved
+        or (upper.startswith(_RESERVED_PREFIX) and not upper.startswith(_KEY_PREFIX))
+    )
+
 
 def _raw(name: str, environ: Mapping[str, str] | None) -> str | None:
+    if environ is None:
+        _read_names.add(name.upper())
     env = os.environ if environ is None else environ
     value = env.get(name)
     return None if value is None else value.strip()
@@ -143,6 +182,25 @@ def persistent_secret(path: Path, make: Callable[[], str] | None = None) -> str:
     return value
 
 
+def private_sqlite_file(path: Path) -> None:
+    """Make the SQLite database readable by its owner only (0600), like the
+    secrets: it holds password hashes, API key digests and every response.
+
+    SQLite would create it with the umask's mode (usually world-readable);
+    created here first, it keeps 0600, and SQLite gives its -wal and -shm
+    files the database file's mode. Files an older version left readable are
+    tightened, if they are ours."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            info = name.stat()
+        except FileNotFoundError:
+            continue
+        if info.st_mode & 0o077 and info.st_uid == os.getuid():
+            name.chmod(0o600)
+
+
 def database_from_url(url: str | None, data_dir: Path) -> dict:
     """Django ``DATABASES["default"]`` for ``DATABASE_URL``.
 
@@ -182,3 +240,45 @@ def database_from_url(url: str | None, data_dir: Path) -> dict:
             raise ImproperlyConfigured("DATABASE_URL must name a database.")
         config["CONN_MAX_AGE"] = 0
     return config
+
+
+_RATE_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``"10/min"`` as (10, 60): DRF's rate syntax, the period by first letter."""
+    count, _, period = rate.partition("/")
+    if not count.strip().isdigit() or period[:1] not in _RATE_PERIODS:
+        raise ValueError(rate)
+    return int(count), _RATE_PERIODS[period[0]]
+
+
+def env_rate(name: str, default: str, *, environ=None) -> str:
+    """A throttle rate such as ``10/min``, ``100/hour`` or ``5/s``."""
+    value = env_str(name, default, environ=environ)
+    assert value is not None
+    try:
+        count, _ = parse_rate(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a rate; use N/second, N/min, N/hour or N/day."
+        ) from None
+    if count < 1:
+        raise ImproperlyConfigured(f"{name}={value!r}: the count must be at least 1.")
+    return value
+
+
+def env_header(name: str, *, environ=None) -> tuple[str, str] | None:
+    """``Header-Name=value`` as Django's ``("HTTP_HEADER_NAME", "value")``
+    (the form ``SECURE_PROXY_SSL_HEADER`` takes); unset gives None."""
+    raw = env_str(name, None, environ=environ)
+    if raw is None:
+        return None
+    header, sep, value = raw.partition("=")
+    header, value = header.strip(), value.strip()
+    if not sep or not header or not value or " " in header:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not Header-Name=value, e.g. X-Forwarded-Proto=https."
+        )
+    meta = header.upper().replace("-", "_")
+    return (meta if meta.startswith("HTTP_") else f"HTTP_{meta}", value)

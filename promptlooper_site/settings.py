@@ -19,11 +19,14 @@ from promptlooper_site.env import (
     env_bool,
     env_choice,
     env_float,
+    env_header,
     env_int,
     env_list,
+    env_rate,
     env_secret,
     env_str,
     persistent_secret,
+    private_sqlite_file,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -32,7 +35,9 @@ DATA_DIR = Path(env_str("PROMPTLOOPER_DATA_DIR", str(BASE_DIR / "data"))).resolv
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL"), DATA_DIR)}
 PRODUCTION = DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
 if not PRODUCTION:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # Owner-only, like the secrets kept in it (env.private_sqlite_file).
+    DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_sqlite_file(Path(DATABASES["default"]["NAME"]))
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL is not None and not REDIS_URL.startswith(("redis://", "rediss://")):
@@ -91,6 +96,7 @@ INSTALLED_APPS = [
     "experiments",
     "scoring",
     "adapters",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +108,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a lockout into the 429 response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "promptlooper_site.urls"
@@ -181,15 +189,22 @@ if REDIS_URL:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # JWT first: its WWW-Authenticate header makes unauthenticated calls 401.
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "experiments.api.authentication.JWTAuthentication",
         "experiments.api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Security (bad input): JSON bodies bounded in size, nesting and numbers.
+    "DEFAULT_PARSER_CLASSES": [
+        "experiments.api.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "experiments.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # Security (scoping): filter choices offer only the caller's projects' objects.
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "experiments.api.filters.ScopedFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
@@ -203,9 +218,9 @@ REST_FRAMEWORK = {
     "URL_FORMAT_OVERRIDE": None,
 }
 # Requests per minute; the token endpoint is the brute-force target.
-API_THROTTLE_ANON = env_str("PROMPTLOOPER_THROTTLE_ANON", "60/min")
-API_THROTTLE_USER = env_str("PROMPTLOOPER_THROTTLE_USER", "1200/min")
-API_THROTTLE_AUTH = env_str("PROMPTLOOPER_THROTTLE_AUTH", "10/min")
+API_THROTTLE_ANON = env_rate("PROMPTLOOPER_THROTTLE_ANON", "60/min")
+API_THROTTLE_USER = env_rate("PROMPTLOOPER_THROTTLE_USER", "1200/min")
+API_THROTTLE_AUTH = env_rate("PROMPTLOOPER_THROTTLE_AUTH", "10/min")
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(
         minutes=env_int("PROMPTLOOPER_JWT_ACCESS_MINUTES", 30, minimum=1)
@@ -231,6 +246,48 @@ SPECTACULAR_SETTINGS = {
         "RunStatusEnum": "experiments.models.sweeps.Run.Status",
     },
 }
+
+# --- Security: client addresses, login lockout, HTTPS (docs/security.md) ------
+# X-Forwarded-For is believed only behind this many reverse proxies
+# (promptlooper_site/client_ip.py); with 0 a client cannot choose the address
+# its throttles and lockouts count against.
+PROMPTLOOPER_TRUSTED_PROXIES = env_int(
+    "PROMPTLOOPER_TRUSTED_PROXIES", 0, minimum=0, maximum=10
+)
+REST_FRAMEWORK["NUM_PROXIES"] = PROMPTLOOPER_TRUSTED_PROXIES
+# Rejected API keys and bearer tokens per client address; past it, every key
+# or token from that address gets 429 until the window ends (a correct one
+# too, or the status would tell a guesser when it hit).
+API_THROTTLE_AUTH_FAILURES = env_rate("PROMPTLOOPER_THROTTLE_AUTH_FAILURES", "20/min")
+# Password logins (session, admin, token endpoint) lock per user name and
+# address after AXES_FAILURE_LIMIT failures, for the cool-off (django-axes).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("PROMPTLOOPER_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=env_int("PROMPTLOOPER_LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+)
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "promptlooper_site.client_ip.client_address"
+AXES_LOCKOUT_CALLABLE = "promptlooper_site.lockout.lockout_response"
+# Failures are recorded; a row per successful login (every script's token
+# request) would only grow.
+AXES_DISABLE_ACCESS_LOG = True
+# After /api/auth/login/ (Django's default /accounts/profile/ does not exist).
+LOGIN_REDIRECT_URL = "/api/"
+# HTTPS. Local single-container mode is plain http://127.0.0.1:8400, so
+# only production mode marks cookies Secure by default; HSTS and the https
+# redirect are the operator's call (a TLS proxy usually redirects itself).
+SECURE_PROXY_SSL_HEADER = env_header("SECURE_PROXY_SSL_HEADER")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", PRODUCTION)
 
 # --- Live events (channels) --------------------------------------------------
 if REDIS_URL:
@@ -259,6 +316,48 @@ FAIL_FAST_AFTER = env_int("PROMPTLOOPER_FAIL_FAST_AFTER", 3, minimum=1)
 # A running sweep whose heartbeat is older than this is picked up again.
 HEARTBEAT_STALE_S = env_int("PROMPTLOOPER_HEARTBEAT_STALE_S", 30, minimum=2)
 
+# --- Engine: a dead endpoint's circuit breaker (adapters/circuit.py) -----------
+# Connection failures in a row to one endpoint after which one request probes
+# it and the others wait; if the probe cannot connect either, requests to it
+# fail at once with the reason for CIRCUIT_BREAKER_RESET_S, then it is probed
+# again.
+CIRCUIT_BREAKER_AFTER = env_int("PROMPTLOOPER_CIRCUIT_BREAKER_AFTER", 5, minimum=1)
+CIRCUIT_BREAKER_RESET_S = env_float("PROMPTLOOPER_CIRCUIT_BREAKER_RESET_S", 30.0)
+
+# --- Sweep size limits (experiments/spec/limits.py) ---------------------------
+# A grid's configs (prompts x models x param values) are capped; random search
+# may search a larger space as long as its runs (the budget) are within MAX_RUNS.
+MAX_CONFIGS = env_int("PROMPTLOOPER_MAX_CONFIGS", 10_000, minimum=1)
+MAX_RUNS = env_int("PROMPTLOOPER_MAX_RUNS", 1_000_000, minimum=1)
+
+# --- Template limits (experiments/spec/template_sandbox.py) -------------------
+# One render of a prompt or rubric template may print at most this many
+# characters, and no string, list or width inside it may be bigger.
+TEMPLATE_MAX_OUTPUT_CHARS = env_int(
+    "PROMPTLOOPER_TEMPLATE_MAX_OUTPUT_CHARS", 1_000_000, minimum=1000
+)
+# Wall-clock time one render may take.
+TEMPLATE_MAX_RENDER_MS = env_int(
+    "PROMPTLOOPER_TEMPLATE_MAX_RENDER_MS", 1000, minimum=10
+)
+# Loop iterations one render may run, all loops together.
+TEMPLATE_MAX_LOOP_ITERATIONS = env_int(
+    "PROMPTLOOPER_TEMPLATE_MAX_LOOP_ITERATIONS", 100_000, minimum=100
+)
+# Time the validator may spend rendering all of one spec's templates for all
+# of its items (a template slow on each of many items).
+TEMPLATE_VALIDATE_MS = env_int("PROMPTLOOPER_TEMPLATE_VALIDATE_MS", 10_000, minimum=100)
+
+# --- Endpoint safety (which keys and hosts endpoints may use) -----------------
+# Environment variables an endpoint's api_key_env may name: names or globs.
+# PromptLooper's own settings are refused whatever this says (env.py).
+ENDPOINT_KEY_ENV_ALLOWED = env_list(
+    "PROMPTLOOPER_ENDPOINT_KEY_ENV_ALLOWED", ["PROMPTLOOPER_KEY_*"]
+)
+# Hosts endpoints may point at: names, globs (*.example.com) or IP networks
+# (10.0.0.0/8). Empty: any host (the demo's simulator is on 127.0.0.1).
+ENDPOINT_HOSTS_ALLOWED = env_list("PROMPTLOOPER_ENDPOINT_HOSTS_ALLOWED", [])
+
 LOG_LEVEL = env_choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")
 LOGGING = {
     "version": 1,
@@ -271,5 +370,8 @@ LOGGING = {
     "loggers": {
         "django": {"level": "INFO"},
         "httpx": {"level": "WARNING"},
+        # Lockouts are warnings; below that axes logs a banner per command
+        # and lines per login (every script's token request).
+        "axes": {"level": "WARNING"},
     },
 }

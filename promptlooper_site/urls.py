@@ -10,4 +10,5 @@ urlpatterns = [
 ]
 
 # Unmatched URLs under /api/ answer in the API's error shape.
+handler400 = "experiments.api.errors.bad_request"
 handler404 = "experiments.api.errors.page_not_found"

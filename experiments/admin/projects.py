@@ -4,7 +4,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 
-from adapters.connection import check_connection
+from adapters.connection import ConnectionResult, check_connection
+from adapters.endpoint_policy import EndpointRefused
 from experiments.models import Endpoint, Membership, Project
 
 
@@ -94,10 +95,14 @@ class EndpointAdmin(admin.ModelAdmin):
     @admin.action(description="Test connection (GET /models)")
     def test_connection(self, request, queryset) -> None:
         for endpoint in queryset:
-            result = check_connection(
-                endpoint.base_url,
-                endpoint.resolved_api_key(),
-                timeout_s=min(endpoint.timeout_s, 10.0),
-            )
+            try:
+                endpoint.check_allowed()
+                result = check_connection(
+                    endpoint.base_url,
+                    endpoint.resolved_api_key(),
+                    timeout_s=min(endpoint.timeout_s, 10.0),
+                )
+            except EndpointRefused as exc:
+                result = ConnectionResult(False, str(exc))
             level = messages.SUCCESS if result.ok else messages.ERROR
             self.message_user(request, f"{endpoint.name}: {result.message}", level)

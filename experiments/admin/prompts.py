@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from jsonschema import Draft202012Validator
 
 from experiments.models import Prompt, PromptVersion
+from experiments.nul import NUL_MESSAGE, nul_path
 from experiments.services import add_prompt_version
 from experiments.spec.errors import schema_errors
 from experiments.spec.schema import MESSAGE
@@ -61,6 +62,9 @@ class PromptForm(forms.ModelForm):
     def clean_messages(self):
         messages = self.cleaned_data["messages"]
         errors = [str(e) for e in schema_errors(_MESSAGES, messages, "messages")]
+        where = nul_path(messages, "messages")
+        if where is not None:
+            errors.append(f"{where}: {NUL_MESSAGE}")
         for n, message in enumerate(messages if not errors else []):
             try:
                 compile_template(message["content"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import Model, QuerySet
 from rest_framework import mixins, permissions, viewsets
 
+from experiments.exceptions import Forbidden
 from experiments.models import ApiKey, Project
 from experiments.services.access import require_project_role, visible_projects
 
@@ -28,10 +29,18 @@ class ProjectRole(permissions.BasePermission):
     """Object-level: the role ``view.required_role()`` in the object's project."""
 
     def has_object_permission(self, request, view, obj) -> bool:
-        project = view.project_of(obj)
-        require_project_role(
-            project, request.user, view.required_role(), api_key_of(request)
-        )
+        # A refusal, not ``Forbidden``: the browsable API asks this to decide
+        # which forms to show, and only DRF's own refusal means "hide it".
+        try:
+            require_project_role(
+                view.project_of(obj),
+                request.user,
+                view.required_role(),
+                api_key_of(request),
+            )
+        except Forbidden as exc:
+            self.message = str(exc)
+            return False
         return True
 
 

@@ -8,8 +8,16 @@ paths the CLI prints); views hold no try/except.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -22,6 +30,8 @@ from experiments.dataset_io import DatasetFileError
 from experiments.exceptions import Conflict, DomainError, Forbidden, NotFound
 from experiments.spec import SpecInvalid
 
+logger = logging.getLogger(__name__)
+
 STATUS = {
     NotFound: status.HTTP_404_NOT_FOUND,
     Forbidden: status.HTTP_403_FORBIDDEN,
@@ -30,6 +40,9 @@ STATUS = {
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    refused = _refused_request(exc)
+    if refused is not None:
+        return _response(*refused)
     if isinstance(exc, SpecInvalid):
         errors = [e.as_dict() for e in exc.errors]
         return _response(400, "The spec is not valid.", errors)
@@ -64,6 +77,23 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     return response
 
 
+def _refused_request(exc: Exception) -> tuple[int, str] | None:
+    """Requests Django refuses while reading them (too big, too many fields),
+    and input nested past what the code can walk: the caller's fault, 4xx."""
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return 413, f"The request body is larger than the limit of {limit} bytes."
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return 400, "The request has too many fields or files."
+    if isinstance(exc, SuspiciousOperation):
+        return 400, "The request could not be read."
+    if isinstance(exc, RecursionError):
+        # A last line behind the parsers' depth limit (e.g. a form field's JSON).
+        logger.warning("Request refused: input nested too deeply (%s)", exc)
+        return 400, "The input is nested too deeply."
+    return None
+
+
 def flatten(detail: Any, path: str = "") -> list[dict[str, str]]:
     """DRF's nested error detail as a list of {path, message}."""
     if isinstance(detail, dict):
@@ -88,6 +118,15 @@ def flatten(detail: Any, path: str = "") -> list[dict[str, str]]:
 
 def _response(code: int, detail: str, errors: list | None = None) -> Response:
     return Response({"detail": detail, "errors": errors or []}, status=code)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler400``: a request Django refuses before any view runs (too big,
+    unreadable) answers in the API's shape under /api/."""
+    if request.path_info.startswith("/api/"):
+        code, detail = _refused_request(exception) or (400, "Bad request.")
+        return JsonResponse({"detail": detail, "errors": []}, status=code)
+    return defaults.bad_request(request, exception)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

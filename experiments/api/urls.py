@@ -3,13 +3,10 @@ from __future__ import annotations
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
-from rest_framework_simplejwt.views import (
-    TokenObtainPairView,
-    TokenRefreshView,
-    TokenVerifyView,
-)
+from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
 
 from experiments.api.throttling import AuthThrottle
+from experiments.api.views.auth import TokenObtainView
 from experiments.api.views.misc import CacheViewSet, ScorerViewSet
 from experiments.api.views.projects import ApiKeyViewSet, ProjectViewSet
 from experiments.api.views.resources import (
@@ -39,13 +36,17 @@ router.register("cache", CacheViewSet, basename="cache")
 
 throttled = {"throttle_classes": [AuthThrottle]}
 urlpatterns = [
-    path("auth/token/", TokenObtainPairView.as_view(**throttled), name="token"),
+    path("auth/token/", TokenObtainView.as_view(**throttled), name="token"),
     path(
         "auth/token/refresh/",
         TokenRefreshView.as_view(**throttled),
         name="token-refresh",
     ),
-    path("auth/token/verify/", TokenVerifyView.as_view(), name="token-verify"),
+    path(
+        "auth/token/verify/",
+        TokenVerifyView.as_view(**throttled),
+        name="token-verify",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("auth/", include("rest_framework.urls")),

@@ -2,7 +2,9 @@
 
 Per batch: one cache lookup; hits complete at once, misses go to the adapter
 under the sweep's concurrency gate and the endpoint's limits; results are
-scored and written in bulk. A control loop reads status and concurrency every
+scored and written in bulk. Every attempt (a run's or a judge's) holds one
+slot of the gate and one of the endpoint's limiter while it is out, and
+neither while it backs off. A control loop reads status and concurrency every
 ``POLL_S`` (steering applies live) and heartbeats the sweep's lease, so a
 runner that dies is replaced (``store.claim``) without the broker's help.
 """
@@ -24,6 +26,7 @@ from django.conf import settings
 from django.db import connections
 
 from adapters.base import AdapterError, BaseAdapter, Completion
+from adapters.circuit import CircuitBreaker
 from adapters.http import PooledClient
 from adapters.limits import EndpointLimiter
 from adapters.registry import build_adapter
@@ -88,6 +91,11 @@ class Gate:
                 future.set_result(None)
 
 
+class Stopped(Exception):
+    """The sweep stopped before this run's first request went out: it stays
+    pending for whoever runs the sweep next."""
+
+
 @dataclass
 class Prepared:
     run_id: int
@@ -97,6 +105,9 @@ class Prepared:
     messages: list[dict]
     body: dict
     key: str
+    # Why the prompt could not be rendered for this item (a template over the
+    # render limits, say): the run fails with it and nothing is sent.
+    error: str = ""
 
 
 class SweepRunner:
@@ -112,6 +123,9 @@ class SweepRunner:
         self.deadline = deadline
         self.on_progress = on_progress
         self.batch_size = batch_size
+        # Swapped for empty lists by each flush: never hold on to one across
+        # an await (append a result only once it is complete), or what is
+        # added lands in a list that was already written, and is lost.
         self.results: list[store.RunResult] = []
         self.judge_entries: list[cache.Entry] = []  # the judge's fresh responses
         self.tasks: set[asyncio.Task] = set()
@@ -154,6 +168,14 @@ class SweepRunner:
                 self.limiters = {
                     name: EndpointLimiter(config)
                     for name, config in self.ctx.endpoints.items()
+                }
+                self.breakers = {
+                    name: CircuitBreaker(
+                        name,
+                        settings.CIRCUIT_BREAKER_AFTER,
+                        settings.CIRCUIT_BREAKER_RESET_S,
+                    )
+                    for name in self.ctx.endpoints
                 }
                 control = asyncio.create_task(self.control_loop())
                 writer = asyncio.create_task(self.writer_loop())
@@ -235,21 +257,24 @@ class SweepRunner:
             if not rows:
                 return
             after = rows[-1][0]
-            rendered: dict[tuple[str, int], list[dict]] = {}  # shared by the batch
-            prepared = [self.prepare(*row, rendered) for row in rows]
+            # Shared by the batch: messages, or why they cannot be rendered.
+            rendered: dict[tuple[str, int], list[dict] | str] = {}
+            prepared = []
+            for p in (self.prepare(*row, rendered) for row in rows):
+                if p.error:
+                    self.results.append(self.failed(p, "template", p.error, 0))
+                else:
+                    prepared.append(p)
             hits = {}
-            if not self.ctx.no_cache:
+            if not self.ctx.no_cache and prepared:
                 hits = await db(store.lookup)(self.ctx.scope, [p.key for p in prepared])
             # Hits are scored together, so their judge lookups share queries.
-            self.results.extend(
-                await asyncio.gather(
-                    *(
-                        self.from_cache(p, hits[p.key])
-                        for p in prepared
-                        if p.key in hits
-                    )
-                )
+            # (Gathered first: a judge call is an await, and a flush meanwhile
+            # swaps self.results.)
+            scored = await asyncio.gather(
+                *(self.from_cache(p, hits[p.key]) for p in prepared if p.key in hits)
             )
+            self.results.extend(scored)
             for p in prepared:
                 if p.key not in hits:
                     task = asyncio.create_task(self.execute(p))
@@ -279,10 +304,15 @@ class SweepRunner:
         # each pair a run per model and parameter set: render each pair once.
         messages = rendered.get((config["prompt"], item_id))
         if messages is None:
-            messages = templates.render_messages(
-                self.ctx.prompts[config["prompt"]], templates.item_context(*item)
-            )
+            try:
+                messages = templates.render_messages(
+                    self.ctx.prompts[config["prompt"]], templates.item_context(*item)
+                )
+            except templates.RENDER_ERRORS as exc:
+                messages = f"cannot render the prompt: {templates.render_error(exc)}"
             rendered[config["prompt"], item_id] = messages
+        if isinstance(messages, str):  # the reason it could not be rendered
+            return Prepared(run_id, config, item, sample, [], {}, "", messages)
         endpoint = self.ctx.endpoints[config["endpoint"]]
         adapter = self.adapters[config["endpoint"]]
         body = adapter.request_body(messages, config["model"], config["params"])
@@ -291,71 +321,61 @@ class SweepRunner:
 
     # --- one run ---------------------------------------------------------
     async def execute(self, p: Prepared) -> None:
-        pair = (p.config["endpoint"], p.config["model"])
-        await self.gate.acquire()
-        held = True
         try:
-            while not self.resumed.is_set() and not self.stopping:
-                held = False
-                self.gate.release()
-                await self.resumed.wait()
-                await self.gate.acquire()
-                held = True
-            if self.stopping:
-                return  # left pending for whoever runs the sweep next
-            # Checked at the gate, not before it: runs queued behind the gate
-            # must see failures that happened while they waited.
-            count, reason = self.failures.get(pair, (0, ""))
-            if count >= settings.FAIL_FAST_AFTER:
-                self.results.append(self.failed(p, "skipped", f"not sent: {reason}", 0))
-                return
-            try:
-                completion, attempts, called = await self.complete_shared(p, pair[0])
-            except AdapterError as exc:
-                self.note_failure(pair, exc)
-                attempts = getattr(exc, "attempts", 1)
-                self.results.append(self.failed(p, exc.kind, exc.message, attempts))
-                return
-            self.failures.pop(pair, None)
-            if not self.scorer.calls_out:
-                # Scoring without calls is CPU only: the next request need not
-                # wait for it. A judge's calls stay under the sweep's gate.
-                held = False
-                self.gate.release()
-            self.results.append(await self.completed(p, completion, attempts, called))
-        finally:
-            if held:
-                self.gate.release()
+            completion, attempts, called = await self.complete_shared(p, run=True)
+        except Stopped:
+            return  # left pending for whoever runs the sweep next
+        except AdapterError as exc:
+            self.results.append(self.failed(p, exc.kind, exc.message, exc.attempts))
+            return
+        result = await self.completed(p, completion, attempts, called)
+        self.results.append(result)  # only now: the await may have seen a flush
 
-    def note_failure(self, pair: tuple[str, str], exc: AdapterError) -> None:
-        if exc.retryable:
-            self.failures.pop(pair, None)
+    def refuse_if_failing(self, pair: tuple[str, str]) -> None:
+        count, reason = self.failures.get(pair, (0, ""))
+        if count >= settings.FAIL_FAST_AFTER:
+            raise AdapterError(
+                f"not sent: {reason}", retryable=False, kind="skipped", sent=False
+            )
+
+    def note_outcome(self, pair: tuple[str, str], exc: AdapterError | None) -> None:
+        """Count systemic failures in a row (a refused key, an unknown model);
+        any other answer shows the model works, errors about one request
+        (a prompt too long) included."""
+        if exc is None or not exc.systemic:
+            if pair in self.failures:
+                del self.failures[pair]
             return
         count, _ = self.failures.get(pair, (0, ""))
         reason = f"{pair[0]}/{pair[1]} failed {count + 1} times in a row: {exc.message}"
         self.failures[pair] = (count + 1, reason)
 
     async def complete_shared(
-        self, p: Prepared, endpoint: str
+        self, p: Prepared, *, run: bool = False
     ) -> tuple[Completion, int, bool]:
         """Identical requests in flight at once share one call."""
         shared = self.inflight.get(p.key)
         if shared is not None:
-            return await asyncio.shield(shared), 0, False
+            try:
+                return await asyncio.shield(shared), 0, False
+            except AdapterError as exc:
+                raise exc.shared() from None
         future = asyncio.get_running_loop().create_future()
         self.inflight[p.key] = future
         try:
             estimate = sum(len(m.get("content", "")) for m in p.messages) // 4
             estimate += int(p.config["params"].get("max_tokens") or 256)
-            adapter = self.adapters[endpoint]
-            async with self.limiters[endpoint].slot(estimate):
-                completion, attempts = await call_with_retries(
-                    lambda: adapter.complete(
-                        p.messages, p.config["model"], p.config["params"]
-                    ),
-                    self.policy,
-                    rng=self.rng,
-                )
+            tries = 0
+
+            def attempt():
+                nonlocal tries
+                tries += 1
+                # Only a run not yet sent stops with the sweep.
+                return self.attempt(p, estimate, may_stop=run and tries == 1)
+
+            completion, attempts = await call_with_retries(
+                attempt, self.policy, rng=self.rng
+            )
         except BaseException as exc:
             future.set_exception(exc)
             future.exception()  # retrieved: waiters re-raise it themselves
@@ -365,6 +385,55 @@ class SweepRunner:
             return completion, attempts, True
         finally:
             self.inflight.pop(p.key, None)
+
+    async def attempt(self, p: Prepared, estimate: int, may_stop: bool) -> Completion:
+        """One request, holding a gate slot and an endpoint slot only while
+        it is out. Whether to send is decided after both are held (what
+        happened while this waited for them counts): the model is failing
+        (fail-fast), the endpoint is unreachable (its circuit breaker)."""
+        pair = (p.config["endpoint"], p.config["model"])
+        endpoint = pair[0]
+        breaker = self.breakers[endpoint]
+        self.refuse_if_failing(pair)  # before queueing, too: skip at once
+        while True:
+            await self.take_slot(may_stop)
+            try:
+                async with self.limiters[endpoint].slot(estimate):
+                    self.refuse_if_failing(pair)
+                    wait = breaker.admit()
+                    if wait is None:
+                        return await self.send(p, pair, breaker)
+            finally:
+                self.gate.release()
+            await wait  # a probe of the endpoint is out: its outcome decides
+
+    async def send(
+        self, p: Prepared, pair: tuple[str, str], breaker: CircuitBreaker
+    ) -> Completion:
+        adapter = self.adapters[pair[0]]
+        try:
+            completion = await adapter.complete(p.messages, pair[1], p.config["params"])
+        except AdapterError as exc:
+            breaker.record(exc)
+            self.note_outcome(pair, exc)
+            raise
+        except BaseException:
+            breaker.abandon()
+            raise
+        breaker.record(None)
+        self.note_outcome(pair, None)
+        return completion
+
+    async def take_slot(self, may_stop: bool) -> None:
+        """A gate slot, once the sweep is not paused."""
+        await self.gate.acquire()
+        while not self.resumed.is_set() and not self.stopping:
+            self.gate.release()
+            await self.resumed.wait()
+            await self.gate.acquire()
+        if self.stopping and may_stop:
+            self.gate.release()
+            raise Stopped
 
     def failed(self, p: Prepared, kind: str, message: str, attempts: int):
         return store.RunResult(
@@ -438,9 +507,16 @@ class SweepRunner:
 
     # --- the judge's calls -------------------------------------------------
     async def judge(
-        self, endpoint: str, model: str, messages: list, params: dict
+        self,
+        endpoint: str,
+        model: str,
+        messages: list,
+        params: dict,
+        usage: store.JudgeUsage | None = None,
     ) -> str:
-        """llm_judge calls go through the same adapter, limits and cache."""
+        """llm_judge calls go through the same adapter, limits and cache.
+        ``usage`` (one per scored run and scorer) adds up what they used."""
+        usage = usage if usage is not None else store.JudgeUsage()
         if endpoint not in self.adapters:
             raise AdapterError(
                 f'judge endpoint "{endpoint}" is not stored', retryable=False
@@ -451,12 +527,19 @@ class SweepRunner:
         if not self.ctx.no_cache:
             hit = await self.judge_lookups.get(key)
             if hit is not None:
-                return completion_from_row(hit).text
+                completion = completion_from_row(hit)
+                usage.add(completion, hit.cost, calls=0, sent=False)
+                return completion.text
         config_dict = {"endpoint": endpoint, "model": model, "params": params}
         p = Prepared(0, config_dict, (), 0, messages, body, key)
-        completion, _, called = await self.complete_shared(p, endpoint)
+        try:
+            completion, attempts, called = await self.complete_shared(p)
+        except AdapterError as exc:
+            usage.calls += exc.attempts  # failed requests were sent all the same
+            raise
+        cost = self.cost_of(config_dict, completion)
+        usage.add(completion, cost, calls=attempts, sent=called)
         if called:
-            cost = self.cost_of(config_dict, completion)
             self.judge_entries.append(
                 self.cache_entry(config_dict, body, key, completion, cost)
             )

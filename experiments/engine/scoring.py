@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from experiments.engine.store import RunResult, ScoreRow
+from functools import partial
+
+from experiments.engine.store import JudgeUsage, RunResult, ScoreRow
 from experiments.spec import templates
 from scoring.base import JudgeCall, ScoreContext, ScoreResult
 from scoring.registry import build_scorers
@@ -10,10 +12,9 @@ from scoring.registry import build_scorers
 
 class RunScorer:
     def __init__(self, spec_scorers: list[dict], judge: JudgeCall | None):
+        """``judge`` takes a ``usage`` keyword (a ``JudgeUsage`` to add to)."""
         self.scorers = build_scorers(spec_scorers)
         self.judge = judge
-        # Whether scoring makes calls of its own (an llm_judge).
-        self.calls_out = any(scorer.is_async for _, _, scorer in self.scorers)
 
     async def score(self, result: RunResult, item: tuple) -> None:
         """Fill ``result.scores`` and the composite ``result.score``. A scorer
@@ -32,16 +33,29 @@ class RunScorer:
         )
         total = weights = 0.0
         for name, weight, scorer in self.scorers:
+            usage = None
             try:
                 if scorer.is_async:
+                    if self.judge is not None:
+                        # This scorer's calls, for its detail and the totals.
+                        usage = JudgeUsage()
+                        context.judge = partial(self.judge, usage=usage)
                     outcome = await scorer.ascore(input, result.output_text, context)
                 else:
                     outcome = scorer.score(input, result.output_text, context)
             except Exception as exc:
                 outcome = ScoreResult(0.0, error=f"scorer failed: {exc}")
+            detail = outcome.detail
+            if usage is not None and (usage.calls or usage.prompt_tokens):
+                if not isinstance(detail, dict):
+                    detail = {} if detail is None else {"detail": detail}
+                detail = {**detail, "judge": usage.as_detail()}
+                if result.judge is None:
+                    result.judge = JudgeUsage()
+                result.judge.merge(usage)
             value = min(1.0, max(0.0, float(outcome.value)))
             result.scores.append(
-                ScoreRow(name, value, weight, outcome.detail, outcome.error[:2000])
+                ScoreRow(name, value, weight, detail, outcome.error[:2000])
             )
             total += weight * value
             weights += weight

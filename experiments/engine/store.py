@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from adapters.base import EndpointConfig
+from adapters.base import Completion, EndpointConfig
 from experiments.engine import bulk, cache
 from experiments.engine.events import publish
 from experiments.engine.planner import plan
@@ -51,6 +51,58 @@ class ScoreRow(NamedTuple):
 
 
 @dataclass
+class JudgeUsage:
+    """What a run's llm_judge calls used. ``calls``: requests this run sent
+    (retries and failures included). Tokens and cost: of every reply it got,
+    from the cache or a call it shared included (the run's totals); the
+    ``sent_`` ones only of replies its own calls fetched (what the sweep
+    spent). ``cost`` stays None unless the judge model has a price."""
+
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float | None = None
+    sent_prompt_tokens: int = 0
+    sent_completion_tokens: int = 0
+    sent_cost: float = 0.0
+
+    def add(
+        self, completion: Completion, cost: float | None, *, calls: int, sent: bool
+    ) -> None:
+        self.calls += calls
+        prompt, output = (
+            completion.prompt_tokens or 0,
+            completion.completion_tokens or 0,
+        )
+        self.prompt_tokens += prompt
+        self.completion_tokens += output
+        if cost is not None:
+            self.cost = (self.cost or 0.0) + cost
+        if sent:
+            self.sent_prompt_tokens += prompt
+            self.sent_completion_tokens += output
+            self.sent_cost += cost or 0.0
+
+    def merge(self, other: JudgeUsage) -> None:
+        self.calls += other.calls
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        if other.cost is not None:
+            self.cost = (self.cost or 0.0) + other.cost
+        self.sent_prompt_tokens += other.sent_prompt_tokens
+        self.sent_completion_tokens += other.sent_completion_tokens
+        self.sent_cost += other.sent_cost
+
+    def as_detail(self) -> dict:
+        return {
+            "calls": self.calls,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "cost": self.cost,
+        }
+
+
+@dataclass
 class RunResult:
     """What the writer stores for one finished run."""
 
@@ -74,6 +126,9 @@ class RunResult:
     cached_id: int | None = None  # the cache entry it was served from
     new_cache_entry: cache.Entry | None = None
     called: bool = False  # an HTTP request was actually sent for it
+    # The judge's part, added to the run's tokens and cost when written
+    # (the fields above are the model's own: the cache and scorers see those).
+    judge: JudgeUsage | None = None
 
 
 def load_context(sweep_id: int) -> SweepContext:
@@ -85,6 +140,9 @@ def load_context(sweep_id: int) -> SweepContext:
     names = {m["endpoint"] for m in spec["models"]} | {
         s["endpoint"] for s in spec["scorers"] if s["type"] == "llm_judge"
     }
+    stored = Endpoint.objects.filter(project=experiment.project, name__in=names)
+    for endpoint in stored:
+        endpoint.check_allowed()  # settings may have tightened since it was saved
     endpoints = {
         e.name: EndpointConfig(
             name=e.name,
@@ -97,7 +155,7 @@ def load_context(sweep_id: int) -> SweepContext:
             timeout_s=e.timeout_s,
             prices=e.prices or {},
         )
-        for e in Endpoint.objects.filter(project=experiment.project, name__in=names)
+        for e in stored
     }
     return SweepContext(
         sweep_id=sweep.pk,
@@ -245,6 +303,19 @@ _RUN_FIELDS = [
 
 
 _SCORE_FIELDS = ["run", *ScoreRow._fields]
+_TOKENS_AT = _RUN_FIELDS.index("prompt_tokens") + 1  # after run_id
+_COST_AT = _RUN_FIELDS.index("cost") + 1
+
+
+def _run_row(r: RunResult, now) -> list:
+    row = [r.run_id, *(getattr(r, f) for f in _RUN_FIELDS[:-1]), now]
+    judge = r.judge
+    if judge is not None:  # the run's totals: the model's and the judge's
+        row[_TOKENS_AT] = (r.prompt_tokens or 0) + judge.prompt_tokens
+        row[_TOKENS_AT + 1] = (r.completion_tokens or 0) + judge.completion_tokens
+        if judge.cost is not None:
+            row[_COST_AT] = (r.cost or 0.0) + judge.cost
+    return row
 
 
 @transaction.atomic
@@ -257,11 +328,7 @@ def write_results(
     if not results:
         return
     now = timezone.now()
-    bulk.update(
-        Run,
-        _RUN_FIELDS,
-        ([r.run_id, *(getattr(r, f) for f in _RUN_FIELDS[:-1]), now] for r in results),
-    )
+    bulk.update(Run, _RUN_FIELDS, (_run_row(r, now) for r in results))
     # An upsert: a runner that lost its lease may have scored the same run.
     bulk.insert(
         Score,
@@ -276,16 +343,24 @@ def write_results(
             hits[r.cached_id] = hits.get(r.cached_id, 0) + 1
     cache.record_hits(hits)
     failed = [r for r in results if r.status == Run.Status.FAILED]
+    # What the sweep spent: the judge's replies only when its calls sent them.
+    judged = [r.judge for r in results if r.judge is not None]
     Sweep.objects.filter(pk=sweep_id).update(
         done=F("done") + len(results),
         errors=F("errors") + len(failed),
         cache_hits=F("cache_hits") + sum(r.cache_hit for r in results),
-        calls=F("calls") + sum(r.attempts for r in results if r.called),
+        calls=F("calls")
+        + sum(r.attempts for r in results if r.called)
+        + sum(j.calls for j in judged),
         prompt_tokens=F("prompt_tokens")
-        + sum(r.prompt_tokens or 0 for r in results if not r.cache_hit),
+        + sum(r.prompt_tokens or 0 for r in results if not r.cache_hit)
+        + sum(j.sent_prompt_tokens for j in judged),
         completion_tokens=F("completion_tokens")
-        + sum(r.completion_tokens or 0 for r in results if not r.cache_hit),
-        cost=F("cost") + sum(r.cost or 0 for r in results if not r.cache_hit),
+        + sum(r.completion_tokens or 0 for r in results if not r.cache_hit)
+        + sum(j.sent_completion_tokens for j in judged),
+        cost=F("cost")
+        + sum(r.cost or 0 for r in results if not r.cache_hit)
+        + sum(j.sent_cost for j in judged),
         heartbeat_at=now,
     )
 

@@ -7,6 +7,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from adapters.endpoint_policy import (
+    EndpointRefused,
+    base_url_problem,
+    check_endpoint,
+    key_env_problem,
+)
 from adapters.registry import ADAPTERS
 from experiments.fields import EncryptedTextField
 
@@ -69,6 +75,15 @@ def validate_base_url(value: str) -> None:
         raise ValidationError(
             "Enter an http:// or https:// URL such as http://127.0.0.1:11434/v1."
         )
+    problem = base_url_problem(value)
+    if problem:
+        raise ValidationError(f"The URL {problem}.")
+
+
+def validate_api_key_env(value: str) -> None:
+    problem = key_env_problem(value)
+    if problem:
+        raise ValidationError(f"{problem}.")
 
 
 def normalise_base_url(value: str) -> str:
@@ -100,7 +115,9 @@ class Endpoint(models.Model):
     api_key_env = models.CharField(
         max_length=100,
         blank=True,
-        help_text="Name of an environment variable holding the key (read at run time).",
+        validators=[validate_api_key_env],
+        help_text="Name of an environment variable holding the key (read at run "
+        "time); by default only PROMPTLOOPER_KEY_... names are allowed.",
     )
     max_concurrency = models.PositiveIntegerField(default=8)
     rpm = models.PositiveIntegerField(
@@ -150,11 +167,22 @@ class Endpoint(models.Model):
     def api_key_set(self) -> bool:
         return bool(self.api_key or self.api_key_env)
 
+    def check_allowed(self) -> None:
+        """Raise ``EndpointRefused`` if the current settings forbid calling it
+        (rows stored before a setting was tightened are refused here)."""
+        check_endpoint(self.name, self.base_url, self.api_key_env)
+
     def resolved_api_key(self) -> str:
-        """The key to send: the stored one, else the named environment variable."""
+        """The key to send: the stored one, else the named environment variable
+        if the operator allows endpoints to read it."""
         if self.api_key:
             return self.api_key
-        return os.environ.get(self.api_key_env, "") if self.api_key_env else ""
+        if not self.api_key_env:
+            return ""
+        problem = key_env_problem(self.api_key_env)
+        if problem:
+            raise EndpointRefused(f'endpoint "{self.name}" refused: {problem}')
+        return os.environ.get(self.api_key_env, "")
 
     def price_for(self, model: str) -> dict | None:
         return (self.prices or {}).get(model)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +20,13 @@ import jinja2
 from jinja2 import meta
 from jsonschema import Draft202012Validator
 
+from adapters.endpoint_policy import base_url_problem, key_env_problem
 from adapters.registry import ADAPTERS
 from experiments.dataset_io import DatasetFileError, ItemData, load_dataset_file
+from experiments.nul import NUL_MESSAGE
 from experiments.spec import templates
 from experiments.spec.errors import SpecError, format_path, schema_errors
+from experiments.spec.limits import size_errors
 from experiments.spec.schema import SPEC_SCHEMA
 from scoring.options import COMMON_OPTIONS, scorer_options
 
@@ -50,6 +54,9 @@ class SpecContext:
     allow_file: bool = False  # `dataset.file` is for the CLI only
     base_dir: Path = field(default_factory=Path.cwd)
     dataset_file: Path | None = None  # --dataset-file overrides `dataset`
+    # Sweep size limits; None reads MAX_CONFIGS / MAX_RUNS from the settings.
+    max_configs: int | None = None
+    max_runs: int | None = None
 
 
 @dataclass
@@ -98,7 +105,8 @@ def validate_spec(document: Any, context: SpecContext | None = None) -> SpecResu
 
 
 def _non_json_values(value: Any, path: tuple) -> list[SpecError]:
-    """YAML can produce dates, sets and NaN; the spec is JSON, so reject them."""
+    """YAML can produce dates, sets and NaN; the spec is JSON, so reject them.
+    NUL characters too: PostgreSQL cannot store them in text or JSON."""
     if isinstance(value, dict):
         found = []
         for key, child in value.items():
@@ -106,12 +114,18 @@ def _non_json_values(value: Any, path: tuple) -> list[SpecError]:
                 found.append(
                     SpecError(format_path(path), f"key {key!r} is not a string")
                 )
+            elif "\x00" in key:
+                shown = key.replace("\x00", "\\x00")
+                found.append(SpecError(format_path((*path, shown)), NUL_MESSAGE))
+                continue
             found += _non_json_values(child, (*path, str(key)))
         return found
     if isinstance(value, list):
         return [e for i, v in enumerate(value) for e in _non_json_values(v, (*path, i))]
     if isinstance(value, float) and not math.isfinite(value):
         return [SpecError(format_path(path), "must be a finite number")]
+    if isinstance(value, str) and "\x00" in value:
+        return [SpecError(format_path(path), NUL_MESSAGE)]
     if value is None or isinstance(value, str | int | float | bool):
         return []
     return [
@@ -183,12 +197,26 @@ class _Checker:
                     f'unknown adapter kind "{kind}"; known: '
                     + ", ".join(sorted(ADAPTERS)),
                 )
+            self.endpoint_policy(i, entry)
             name = entry.get("name")
             if isinstance(name, str) and _canonical(name) in seen:
                 self.error(f"endpoints[{i}].name", f'duplicate endpoint name "{name}"')
             seen.add(_canonical(name))
             result.append({**_ENDPOINT_DEFAULTS, **entry})
         return result
+
+    def endpoint_policy(self, i: int, entry: dict) -> None:
+        """What the operator allows endpoints (adapters/endpoint_policy.py)."""
+        paths = {e.path for e in self.errors}
+        for key, check in (
+            ("base_url", base_url_problem),
+            ("api_key_env", key_env_problem),
+        ):
+            path, value = f"endpoints[{i}].{key}", entry.get(key)
+            if isinstance(value, str) and path not in paths:
+                problem = check(value)
+                if problem:
+                    self.error(path, problem)
 
     def dataset(self) -> dict:
         spec = self.doc.get("dataset")
@@ -327,6 +355,10 @@ class _Checker:
             canon = [_canonical(v) for v in values]
             if len(set(canon)) != len(canon):
                 self.error(path, "an axis lists the same value twice")
+            if key == "max_tokens":
+                bad = next((v for v in values if not _positive_int(v)), None)
+                if bad is not None:
+                    self.error(path, f"must be a positive integer, got {bad!r}")
             axes[key] = values
         return axes
 
@@ -441,17 +473,30 @@ class _Checker:
         if any(e.path == path for e in self.errors):
             return 0.0
         total = 0
+        deadline = self.render_deadline()
         for n, item in enumerate(self.items, 1):
             context = templates.item_context(item.input, item.expected, item.tags)
             try:
-                total += len(templates.render(source, {**context, **(extra or {})}))
-            except jinja2.TemplateError as exc:
-                self.error(path, f"cannot render for item {n}: {exc.message}")
-                return 0.0
-            except (TypeError, ValueError, ArithmeticError) as exc:
-                self.error(path, f"cannot render for item {n}: {exc}")
+                total += len(
+                    templates.render(source, {**context, **(extra or {})}, deadline)
+                )
+            except templates.RENDER_ERRORS as exc:
+                # Includes the render limits (time, loops, size): a hostile
+                # template is a field error, never a 500 or a hang.
+                reason = templates.render_error(exc)
+                self.error(path, f"cannot render for item {n}: {reason}")
                 return 0.0
         return total / len(self.items)
+
+    def render_deadline(self) -> float:
+        """When rendering every template for every item must be done by: one
+        allowance for the whole spec, so many slow items cannot add up."""
+        if getattr(self, "_render_deadline", None) is None:
+            from django.conf import settings
+
+            allowed = getattr(settings, "TEMPLATE_VALIDATE_MS", 10_000) / 1000
+            self._render_deadline = time.monotonic() + allowed
+        return self._render_deadline
 
     # --- totals ----------------------------------------------------------
     def result(self, spec: dict) -> SpecResult:
@@ -461,6 +506,11 @@ class _Checker:
         total = configs * len(self.items) * samples
         budget = spec["strategy"]["budget"]
         runs = min(total, budget) if budget else total
+        too_big = size_errors(
+            spec, len(self.items), self.context.max_configs, self.context.max_runs
+        )
+        if too_big:
+            return SpecResult(too_big)
         cost, unpriced = self.estimate_cost(spec, runs / total if total else 0.0)
         return SpecResult(
             [], spec, self.items, self.all_items, configs, samples, runs, cost, unpriced
@@ -498,6 +548,10 @@ class _Checker:
                 / 1_000_000
             )
         return (total if priced else None), unpriced
+
+
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 def _list(value: Any) -> list:

@@ -62,9 +62,12 @@ def test_unknown_key_gives_a_clear_error(project, settings):
 
 def test_env_key_is_resolved_at_run_time(project, monkeypatch):
     endpoint = Endpoint.objects.create(
-        project=project, name="e", base_url="http://x/v1", api_key_env="MY_LLM_KEY"
+        project=project,
+        name="e",
+        base_url="http://x/v1",
+        api_key_env="PROMPTLOOPER_KEY_MY_LLM",
     )
-    monkeypatch.setenv("MY_LLM_KEY", "from-env")
+    monkeypatch.setenv("PROMPTLOOPER_KEY_MY_LLM", "from-env")
     assert endpoint.resolved_api_key() == "from-env"
     assert _raw_column(endpoint.pk) == ""
 

@@ -106,8 +106,8 @@ def test_bad_api_key_fails_the_endpoint_fast_and_never_shows_the_key(
 ):
     sim = make_simulator(api_key="right-key")
     spec = extraction_spec(sim.base_url, concurrency=1)
-    spec["endpoints"][0]["api_key_env"] = "SIM_TEST_KEY"
-    monkeypatch.setenv("SIM_TEST_KEY", "wrong-key-XYZ")
+    spec["endpoints"][0]["api_key_env"] = "PROMPTLOOPER_KEY_SIM_TEST"
+    monkeypatch.setenv("PROMPTLOOPER_KEY_SIM_TEST", "wrong-key-XYZ")
     sweep = run(spec)
     runs = Run.objects.filter(sweep=sweep)
     # Three refusals per model, then the rest is not sent.

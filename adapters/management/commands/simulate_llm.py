@@ -53,11 +53,32 @@ class Command(BaseCommand):
         )
         parser.add_argument("--timeout-s", type=float, default=120.0)
         parser.add_argument(
+            "--model-latency-ms",
+            action="append",
+            default=[],
+            metavar="MODEL=MS",
+            help="latency of one model, replacing --latency-ms (repeatable), "
+            "e.g. sim-judge=150",
+        )
+        parser.add_argument(
+            "--context-chars",
+            type=float,
+            default=0,
+            help="prompts longer than this many characters get OpenAI's 400 "
+            "context_length_exceeded (0: no limit)",
+        )
+        parser.add_argument(
+            "--validation-500",
+            action="store_true",
+            help="answer invalid requests with a 500, as llama-cpp-python does",
+        )
+        parser.add_argument(
             "--api-key", default="", help="require 'Authorization: Bearer KEY'"
         )
         parser.add_argument("--seed", type=int, default=0, help="fault RNG seed")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        options["model_latency_ms"] = _model_latencies(options["model_latency_ms"])
         # Every option is named after the config field it sets.
         config = SimulatorConfig(
             **{f.name: options[f.name] for f in fields(SimulatorConfig)}
@@ -92,3 +113,18 @@ class Command(BaseCommand):
             )
         )
         server.run(sockets=[sock])
+
+
+def _model_latencies(values: list[str]) -> dict[str, float]:
+    latencies = {}
+    for value in values:
+        model, _, ms = value.partition("=")
+        try:
+            latencies[model.strip()] = float(ms)
+        except ValueError:
+            raise CommandError(
+                f"--model-latency-ms {value!r}: expected MODEL=MS, e.g. sim-judge=150"
+            ) from None
+        if not model.strip():
+            raise CommandError(f"--model-latency-ms {value!r}: the model is missing")
+    return latencies

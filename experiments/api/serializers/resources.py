@@ -10,6 +10,7 @@ from experiments.api.serializers.common import (
     StaysInProject,
 )
 from experiments.models import Dataset, DatasetItem, Endpoint, Prompt, PromptVersion
+from experiments.nul import NUL_MESSAGE, nul_path
 from experiments.spec import templates
 
 
@@ -42,6 +43,9 @@ class EndpointSerializer(StaysInProject, serializers.ModelSerializer):
     def validate_prices(self, value):
         if not isinstance(value, dict):
             raise serializers.ValidationError("Give an object: model -> prices.")
+        where = nul_path(value)
+        if where is not None:
+            raise serializers.ValidationError(f"{where}: {NUL_MESSAGE}.")
         for model, price in value.items():
             if not isinstance(price, dict) or not all(
                 key in ("input_per_mtok", "output_per_mtok")

@@ -9,6 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from experiments.api.base import api_key_of, projects_for
+from experiments.api.ids import parse_id
 from experiments.api.serializers.sweeps import (
     CachePurgeSerializer,
     CacheStatsSerializer,
@@ -48,7 +49,8 @@ class CacheViewSet(viewsets.ViewSet):
         if wanted is not None:
             if not wanted.isdigit():
                 raise serializers.ValidationError({"project": "Give a project id."})
-            projects = projects.filter(pk=int(wanted))
+            pk = parse_id(wanted)  # too many digits: no such project
+            projects = projects.filter(pk=pk) if pk else projects.none()
         rows = [
             {
                 "project": project.pk,

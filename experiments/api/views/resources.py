@@ -14,7 +14,8 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from adapters.connection import check_connection
+from adapters.connection import ConnectionResult, check_connection
+from adapters.endpoint_policy import EndpointRefused
 from experiments.api.base import WRITE, ProjectModelViewSet
 from experiments.api.files import (
     FILE_RESPONSES,
@@ -22,6 +23,7 @@ from experiments.api.files import (
     download,
     export_format,
 )
+from experiments.api.ids import id_or_404
 from experiments.api.serializers.resources import (
     ConnectionResultSerializer,
     DatasetImportSerializer,
@@ -59,11 +61,15 @@ class EndpointViewSet(ProjectModelViewSet):
     def test(self, request, pk=None) -> Response:
         """Ask the endpoint for its models: does it answer, does it take the key?"""
         endpoint = self.get_object()
-        result = check_connection(
-            endpoint.base_url,
-            endpoint.resolved_api_key(),
-            min(endpoint.timeout_s, 15.0),
-        )
+        try:
+            endpoint.check_allowed()
+            result = check_connection(
+                endpoint.base_url,
+                endpoint.resolved_api_key(),
+                min(endpoint.timeout_s, 15.0),
+            )
+        except EndpointRefused as exc:
+            result = ConnectionResult(False, str(exc))
         data = {"ok": result.ok, "message": result.message, "models": result.models}
         return Response(ConnectionResultSerializer(data).data)
 
@@ -108,7 +114,7 @@ class PromptViewSet(ProjectModelViewSet):
     @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>\d+)")
     def version(self, request, pk=None, number: str = "") -> Response:
         prompt = self.get_object()
-        version = get_object_or_404(prompt.versions, number=int(number))
+        version = get_object_or_404(prompt.versions, number=id_or_404(number))
         return Response(PromptVersionSerializer(version).data)
 
     @extend_schema(responses=PromptDiffSerializer)
@@ -120,8 +126,8 @@ class PromptViewSet(ProjectModelViewSet):
     def diff(self, request, pk=None, a: str = "", b: str = "") -> Response:
         """A unified diff of the messages of versions ``a`` and ``b``."""
         prompt = self.get_object()
-        first = get_object_or_404(prompt.versions, number=int(a))
-        second = get_object_or_404(prompt.versions, number=int(b))
+        first = get_object_or_404(prompt.versions, number=id_or_404(a))
+        second = get_object_or_404(prompt.versions, number=id_or_404(b))
         lines = difflib.unified_diff(
             _message_lines(first.messages),
             _message_lines(second.messages),

@@ -30,6 +30,7 @@ from experiments.api.files import (
     export_format,
 )
 from experiments.api.filters import RunFilter, SweepFilter
+from experiments.api.ids import id_or_404
 from experiments.api.pagination import RunCursorPagination
 from experiments.api.serializers.sweeps import (
     ExperimentSerializer,
@@ -42,6 +43,7 @@ from experiments.api.serializers.sweeps import (
     SweepSerializer,
     ValidationResultSerializer,
 )
+from experiments.csv_safety import escape_cell
 from experiments.models import Experiment, Run, Score, Sweep
 from experiments.services.access import require_key_scope
 from experiments.services.experiments import create_experiment, validate_experiment_spec
@@ -251,7 +253,7 @@ class SweepRunViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
     def get_queryset(self):
         sweep = get_object_or_404(
             Sweep.objects.filter(experiment__project__in=projects_for(self.request)),
-            pk=self.kwargs["sweep_pk"],
+            pk=id_or_404(self.kwargs["sweep_pk"]),
         )
         return Run.objects.filter(sweep=sweep)
 
@@ -328,5 +330,7 @@ def _csv_lines(rows, sweep: Sweep):
             json.dumps(row[f]) if f == "params" else row[f] for f in EXPORT_FIELDS
         ]
         values = ["" if v is None else v for v in values]
-        writer.writerow(values + [row["scores"].get(name, "") for name in scorers])
+        values += [row["scores"].get(name, "") for name in scorers]
+        # Text (model output, names) could be a formula in a spreadsheet.
+        writer.writerow([escape_cell(v) if isinstance(v, str) else v for v in values])
         yield take()
