@@ -150,6 +150,12 @@ STORAGES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("PROMPTLOOPER_MAX_UPLOAD_MB", 50) * 1024 * 1024
+# Files count against the same limit (Django bounds only the other fields).
+FILE_UPLOAD_HANDLERS = [
+    "experiments.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Queue (django-q2) -------------------------------------------------------
 # A sweep task runs for at most TASK_TIMEOUT seconds and then hands over to a
@@ -330,7 +336,7 @@ CIRCUIT_BREAKER_RESET_S = env_float("PROMPTLOOPER_CIRCUIT_BREAKER_RESET_S", 30.0
 MAX_CONFIGS = env_int("PROMPTLOOPER_MAX_CONFIGS", 10_000, minimum=1)
 MAX_RUNS = env_int("PROMPTLOOPER_MAX_RUNS", 1_000_000, minimum=1)
 
-# --- Template limits (experiments/spec/template_sandbox.py) -------------------
+# --- Template limits (experiments/spec/sandbox/) ------------------------------
 # One render of a prompt or rubric template may print at most this many
 # characters, and no string, list or width inside it may be bigger.
 TEMPLATE_MAX_OUTPUT_CHARS = env_int(

@@ -2,7 +2,7 @@
 
 The validator and the engine render through the same functions, so a spec
 that validates renders the same way when it runs. Renders are bounded in
-time, loop steps and size (template_sandbox.py); over a limit they raise
+time, loop steps and size (the ``sandbox`` package); over a limit they raise
 ``TemplateLimitError``.
 """
 
@@ -14,11 +14,11 @@ from typing import Any
 import jinja2
 from jinja2 import StrictUndefined, Template
 
-from experiments.spec.template_sandbox import (
+from experiments.spec.sandbox import (
     BoundedEnvironment,
     render_bounded,
 )
-from experiments.spec.template_sandbox import (
+from experiments.spec.sandbox import (
     TemplateLimitError as TemplateLimitError,  # re-exported for callers
 )
 

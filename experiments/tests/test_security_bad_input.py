@@ -147,6 +147,23 @@ def test_a_body_over_the_upload_limit_is_a_413_in_the_api_shape(world, settings,
     assert "1000 bytes" in body["detail"]
 
 
+def test_a_dataset_file_over_the_upload_limit_is_a_413_and_imports_nothing(
+    world, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client = client_as(world, "owner")
+    dataset = world.ids["dataset"]
+    before = DatasetItem.objects.filter(dataset_id=dataset).count()
+    rows = "".join(f'{{"input": {{"a": "{i:040d}"}}}}\n' for i in range(100))
+    upload = SimpleUploadedFile("big.jsonl", rows.encode())
+    response = client.post(
+        f"/api/datasets/{dataset}/import/", {"file": upload}, format="multipart"
+    )
+    body = assert_error_shape(response, 413)
+    assert "1000 bytes" in body["detail"]
+    assert DatasetItem.objects.filter(dataset_id=dataset).count() == before
+
+
 def test_too_many_form_fields_is_a_400_in_the_api_shape(world, settings):
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
     client = client_as(world, "owner")
