@@ -37,6 +37,18 @@ class Completion:
     completion_tokens: int | None = None
     finish_reason: str | None = None
     latency_ms: float = 0.0
+    # The model the server says answered; servers that answer whatever model
+    # is asked show a misspelt name here.
+    served_model: str = ""
+
+
+def served_model(raw: object) -> str:
+    """An OpenAI-style response's ``model``, as text a database stores (no
+    NUL, at most 200 characters), or "" when it has none."""
+    model = raw.get("model") if isinstance(raw, dict) else None
+    if not isinstance(model, str):
+        return ""
+    return model.replace("\x00", "")[:200]
 
 
 class AdapterError(Exception):

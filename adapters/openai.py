@@ -7,7 +7,7 @@ import time
 
 import httpx
 
-from adapters.base import AdapterError, BaseAdapter, Completion
+from adapters.base import AdapterError, BaseAdapter, Completion, served_model
 from adapters.retry import parse_retry_after
 
 _RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
@@ -123,4 +123,5 @@ def _parse(response: httpx.Response, latency_ms: float) -> Completion:
         completion_tokens=usage.get("completion_tokens"),
         finish_reason=choice.get("finish_reason"),
         latency_ms=latency_ms,
+        served_model=served_model(raw),
     )

@@ -78,6 +78,12 @@ class SimulatorConfig:
     context_chars: float = 0
     # Answer invalid requests as llama-cpp-python does: 500, not 400.
     validation_500: bool = False
+    # Answer every chat request, whatever model it names, with this model and
+    # say so in the response's "model" (as single-model servers do):
+    # a misspelt model name goes unnoticed. Empty: unknown models get a 404.
+    served_model: str = ""
+    # What GET /v1/models lists (empty: every simulated model).
+    listed_models: list[str] = field(default_factory=list)
     api_key: str = field(default="", repr=False)
     seed: int = 0
 
@@ -260,7 +266,8 @@ class SimulatorApp:
         if path == "/v1/chat/completions" and method == "POST":
             await self._chat(receive, send)
         elif path == "/v1/models" and method == "GET":
-            data = [self._model_card(name) for name in MODEL_NAMES]
+            listed = self.config.listed_models or MODEL_NAMES
+            data = [self._model_card(name) for name in listed]
             await self._send(send, 200, {"object": "list", "data": data})
         elif path.startswith("/v1/models/") and method == "GET":
             name = path.removeprefix("/v1/models/")
@@ -298,6 +305,8 @@ class SimulatorApp:
             except BadRequest as exc:
                 await self._invalid(send, str(exc), exc.param)
                 return
+            if self.config.served_model:
+                request = {**request, "model": self.config.served_model}
             model = request["model"]
             if model not in sim_models.MODELS:
                 await self._send(send, 404, self._no_such_model(model))

@@ -25,7 +25,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connections
 
-from adapters.base import AdapterError, BaseAdapter, Completion
+from adapters.base import AdapterError, BaseAdapter, Completion, served_model
 from adapters.circuit import CircuitBreaker
 from adapters.http import PooledClient
 from adapters.limits import EndpointLimiter
@@ -458,6 +458,7 @@ class SweepRunner:
             output_text=completion.text,
             output_json=parse_json(completion.text),
             raw_response=completion.raw,
+            served_model=completion.served_model,
             cache_key=p.key,
             prompt_tokens=completion.prompt_tokens,
             completion_tokens=completion.completion_tokens,
@@ -570,4 +571,5 @@ def completion_from_row(row: CachedResponse) -> Completion:
         completion_tokens=row.completion_tokens,
         finish_reason=choice.get("finish_reason"),
         latency_ms=row.latency_ms or 0.0,
+        served_model=served_model(row.response),
     )

@@ -19,9 +19,10 @@ from django.utils import timezone
 
 from adapters.base import Completion, EndpointConfig
 from experiments.engine import bulk, cache
+from experiments.engine import endpoints as sweep_endpoints
 from experiments.engine.events import publish
 from experiments.engine.planner import plan
-from experiments.models import CachedResponse, Endpoint, Run, Score, Sweep
+from experiments.models import CachedResponse, Run, Score, Sweep
 
 Status = Sweep.Status
 
@@ -112,6 +113,7 @@ class RunResult:
     output_text: str = ""
     output_json: object = None
     raw_response: dict | None = None
+    served_model: str = ""
     cache_key: str = ""
     cache_hit: bool = False
     prompt_tokens: int | None = None
@@ -137,26 +139,8 @@ def load_context(sweep_id: int) -> SweepContext:
     spec = sweep.spec or experiment.spec
     limit = spec["dataset"].get("limit")
     rows = list(experiment.dataset.active_items())[:limit]
-    names = {m["endpoint"] for m in spec["models"]} | {
-        s["endpoint"] for s in spec["scorers"] if s["type"] == "llm_judge"
-    }
-    stored = Endpoint.objects.filter(project=experiment.project, name__in=names)
-    for endpoint in stored:
-        endpoint.check_allowed()  # settings may have tightened since it was saved
-    endpoints = {
-        e.name: EndpointConfig(
-            name=e.name,
-            base_url=e.base_url,
-            kind=e.kind,
-            api_key=e.resolved_api_key(),
-            max_concurrency=e.max_concurrency,
-            rpm=e.rpm,
-            tpm=e.tpm,
-            timeout_s=e.timeout_s,
-            prices=e.prices or {},
-        )
-        for e in stored
-    }
+    # What the sweep was started with, not the endpoints' current rows.
+    endpoints = sweep_endpoints.resolve(sweep)
     return SweepContext(
         sweep_id=sweep.pk,
         project_id=experiment.project_id,
@@ -288,6 +272,7 @@ _RUN_FIELDS = [
     "output_text",
     "output_json",
     "raw_response",
+    "served_model",
     "cache_key",
     "cache_hit",
     "prompt_tokens",
@@ -383,7 +368,9 @@ def progress(sweep_id: int) -> Sweep:
 
 
 def finish(sweep_id: int, token: str, error: str = "") -> str:
-    """Close the sweep if nothing is pending; return its status."""
+    """Close the sweep if nothing is pending; return its status. A sweep in
+    which no run succeeded failed: CI trusts the exit code it leads to. One
+    with some successes completed, its failed runs counted in ``errors``."""
     sweep = Sweep.objects.get(pk=sweep_id)
     if sweep.lease != token:
         return sweep.status
@@ -392,6 +379,9 @@ def finish(sweep_id: int, token: str, error: str = "") -> str:
         new = Status.FAILED
     elif sweep.status == Status.CANCELLED or pending:
         new = sweep.status
+    elif not sweep.runs.filter(status=Run.Status.DONE).exists():
+        new = Status.FAILED
+        error = f"no run succeeded ({sweep.errors} of {sweep.planned} failed)"
     else:
         new = Status.COMPLETED
     fields = {"lease": ""}

@@ -39,6 +39,15 @@ class Sweep(models.Model):
     spec = models.JSONField(
         default=dict, help_text="The experiment spec this sweep ran (a snapshot)."
     )
+    # Snapshotted when the sweep is created, so later edits to the project's
+    # endpoints (or another spec's) do not change what it calls. Keys are
+    # never copied: "endpoint_id" points at the row holding the encrypted
+    # key, "api_key_env" names the variable. Empty for sweeps made before.
+    endpoints = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Per endpoint name, the settings this sweep calls (no keys).",
+    )
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
     )
@@ -114,6 +123,11 @@ class Run(models.Model):
 
     messages = models.JSONField(null=True, blank=True)
     output_text = models.TextField(blank=True)
+    served_model = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The model the server says answered (its response's model).",
+    )
     output_json = models.JSONField(null=True, blank=True)
     raw_response = models.JSONField(null=True, blank=True)
     cache_key = models.CharField(max_length=64, blank=True)

@@ -38,7 +38,10 @@ def spec_context(
         return None if dataset is None else dataset_items(dataset)
 
     endpoints = (
-        {e.name: {"prices": e.prices} for e in project.endpoints.all()}
+        {
+            e.name: {key: getattr(e, key) for key in Endpoint.SETTINGS_FIELDS}
+            for e in project.endpoints.all()
+        }
         if project
         else {}
     )
@@ -76,8 +79,10 @@ def create_experiment(
     if hidden and Project.objects.filter(name=spec["project"]).exists():
         raise NotFound(f'Project "{spec["project"]}" not found.')
     project = ensure_project(spec["project"], user)
+    # A stored endpoint is never changed by a spec: the validator refused an
+    # inline endpoint whose settings differ from the stored one's.
     for entry in spec["endpoints"]:
-        Endpoint.objects.update_or_create(
+        Endpoint.objects.get_or_create(
             project=project,
             name=entry["name"],
             defaults={key: entry[key] for key in Endpoint.SETTINGS_FIELDS},

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from experiments.engine.endpoints import snapshot as endpoint_snapshot
 from experiments.engine.events import publish
 from experiments.exceptions import Conflict
 from experiments.models import Experiment, Run, Sweep
@@ -40,6 +41,7 @@ def create_sweep(
     sweep = Sweep.objects.create(
         experiment=experiment,
         spec=spec,
+        endpoints=endpoint_snapshot(experiment, spec),
         strategy=spec["strategy"],
         concurrency=concurrency or spec.get("concurrency", 16),
         no_cache=no_cache,
@@ -158,6 +160,10 @@ def recover_stale_sweeps() -> list[int]:
     return recovered
 
 
+def _priced(sweep: Sweep) -> bool:
+    return bool(sweep.cost) or sweep.runs.filter(cost__isnull=False).exists()
+
+
 def sweep_summary(sweep: Sweep) -> dict:
     """The object `runexperiment --json` prints (and the API will return)."""
     return {
@@ -171,6 +177,7 @@ def sweep_summary(sweep: Sweep) -> dict:
         "calls": sweep.calls,
         "duration_s": round(sweep.duration_s or 0.0, 3),
         "tokens": sweep.prompt_tokens + sweep.completion_tokens,
-        "cost": round(sweep.cost, 6),
+        # None (not 0.0) when no run had a price: unknown, not free.
+        "cost": round(sweep.cost, 6) if _priced(sweep) else None,
         "leaderboard": sweep.runs.leaderboard(),
     }

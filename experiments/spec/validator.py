@@ -27,6 +27,7 @@ from experiments.nul import NUL_MESSAGE
 from experiments.spec import templates
 from experiments.spec.errors import SpecError, format_path, schema_errors
 from experiments.spec.limits import size_errors
+from experiments.spec.params import param_problem
 from experiments.spec.schema import SPEC_SCHEMA
 from scoring.options import COMMON_OPTIONS, scorer_options
 
@@ -43,6 +44,8 @@ _ENDPOINT_DEFAULTS = {
     "prices": {},
 }
 _SPEC_VALIDATOR = Draft202012Validator(SPEC_SCHEMA)
+# What makes an endpoint the one stored under its name (same_as_stored).
+_ENDPOINT_IDENTITY = ("kind", "base_url", "api_key_env")
 
 
 @dataclass
@@ -202,8 +205,38 @@ class _Checker:
             if isinstance(name, str) and _canonical(name) in seen:
                 self.error(f"endpoints[{i}].name", f'duplicate endpoint name "{name}"')
             seen.add(_canonical(name))
-            result.append({**_ENDPOINT_DEFAULTS, **entry})
+            stored = self.context.endpoints.get(name) if isinstance(name, str) else None
+            if stored is not None:
+                self.same_as_stored(i, entry, stored)
+            result.append({**_ENDPOINT_DEFAULTS, **(stored or {}), **entry})
         return result
+
+    def same_as_stored(self, i: int, entry: dict, stored: Mapping) -> None:
+        """A spec never changes a stored endpoint: other experiments and
+        their sweeps use it too. Where it is (kind, base_url, api_key_env)
+        must match the stored one's; limits and prices may differ and then
+        apply to this experiment's sweeps only. Settings the spec leaves out
+        are the stored ones."""
+        from experiments.models.projects import normalise_base_url
+
+        project = self.doc.get("project") or DEFAULT_PROJECT
+        reported = {e.path for e in self.errors}  # one bad field, one error
+        for key, given in entry.items():
+            path = f"endpoints[{i}].{key}"
+            if key not in _ENDPOINT_IDENTITY or key not in stored or path in reported:
+                continue
+            have = stored[key]
+            if key == "base_url" and isinstance(given, str):
+                given, have = normalise_base_url(given), normalise_base_url(have)
+            if given != have:
+                self.error(
+                    path,
+                    f'endpoint "{entry["name"]}" is stored in project "{project}" '
+                    f"with {key} {json.dumps(have)}, not {json.dumps(given)}; a "
+                    "spec cannot move a stored endpoint: leave the setting out "
+                    "to use the stored one, give this endpoint another name, or "
+                    "change the stored endpoint in the admin or the API",
+                )
 
     def endpoint_policy(self, i: int, entry: dict) -> None:
         """What the operator allows endpoints (adapters/endpoint_policy.py)."""
@@ -355,10 +388,11 @@ class _Checker:
             canon = [_canonical(v) for v in values]
             if len(set(canon)) != len(canon):
                 self.error(path, "an axis lists the same value twice")
-            if key == "max_tokens":
-                bad = next((v for v in values if not _positive_int(v)), None)
-                if bad is not None:
-                    self.error(path, f"must be a positive integer, got {bad!r}")
+            if not any(e.path == path for e in self.errors):  # NaN, a date
+                problems = (param_problem(key, v) for v in values)
+                problem = next(filter(None, problems), None)
+                if problem:
+                    self.error(path, problem)
             axes[key] = values
         return axes
 
@@ -548,10 +582,6 @@ class _Checker:
                 / 1_000_000
             )
         return (total if priced else None), unpriced
-
-
-def _positive_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 def _list(value: Any) -> list:

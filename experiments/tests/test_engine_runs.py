@@ -79,7 +79,8 @@ def test_permanent_errors_are_recorded_without_retries(make_simulator):
             sim.base_url, models=[{"endpoint": "sim", "model": "sim-extractor"}]
         )
     )
-    assert sweep.status == "completed"  # run errors are reported, not fatal
+    # Every run failed, so the sweep did (test_sweep_outcome.py).
+    assert sweep.status == "failed"
     failed = Run.objects.filter(sweep=sweep, status="failed")
     assert failed.count() == 12 == sweep.errors
     first = failed.exclude(error_kind="skipped").first()

@@ -196,7 +196,7 @@ def test_over_limit_prompt_fails_its_runs_with_the_reason(simulator, name):
     sweep.spec["prompts"][0]["messages"][0]["content"] = source
     sweep.save(update_fields=["spec"])
     sweep = run_sweep(sweep)
-    assert sweep.status == "completed"
+    assert sweep.status == "failed"  # it ends; no run succeeded
     runs = list(Run.objects.filter(sweep=sweep))
     assert runs and all(r.status == Run.Status.FAILED for r in runs)
     assert {r.error_kind for r in runs} == {"template"}

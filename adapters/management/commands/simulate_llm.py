@@ -73,12 +73,27 @@ class Command(BaseCommand):
             help="answer invalid requests with a 500, as llama-cpp-python does",
         )
         parser.add_argument(
+            "--served-model",
+            default="",
+            help="answer every model name with this model, saying so in the "
+            "response (as single-model servers do)",
+        )
+        parser.add_argument(
+            "--listed-models",
+            default="",
+            metavar="M1,M2",
+            help="what GET /models lists (default: every simulated model)",
+        )
+        parser.add_argument(
             "--api-key", default="", help="require 'Authorization: Bearer KEY'"
         )
         parser.add_argument("--seed", type=int, default=0, help="fault RNG seed")
 
     def handle(self, *args: Any, **options: Any) -> None:
         options["model_latency_ms"] = _model_latencies(options["model_latency_ms"])
+        options["listed_models"] = [
+            name.strip() for name in options["listed_models"].split(",") if name.strip()
+        ]
         # Every option is named after the config field it sets.
         config = SimulatorConfig(
             **{f.name: options[f.name] for f in fields(SimulatorConfig)}

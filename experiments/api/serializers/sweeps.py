@@ -49,6 +49,8 @@ class ValidationResultSerializer(serializers.Serializer):
     estimated_cost = serializers.FloatField(allow_null=True)
     unpriced_models = serializers.ListField(child=serializers.CharField())
     summary = serializers.CharField()
+    # With ?check_endpoints=true: model names an endpoint does not list.
+    warnings = serializers.ListField(child=serializers.DictField())
 
 
 class SweepSerializer(serializers.ModelSerializer):
@@ -92,8 +94,8 @@ class RunSerializer(serializers.ModelSerializer):
         model = Run
         fields = ["id", "sweep", "config_hash", "config", "item", "sample_index",
                   "status", "cache_hit", "score", "latency_ms", "cost",
-                  "prompt_tokens", "completion_tokens", "error_kind",
-                  "error_message", "finished_at"]  # fmt: skip
+                  "prompt_tokens", "completion_tokens", "served_model",
+                  "error_kind", "error_message", "finished_at"]  # fmt: skip
         read_only_fields = fields
 
 

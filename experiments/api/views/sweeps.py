@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -47,6 +47,8 @@ from experiments.csv_safety import escape_cell
 from experiments.models import Experiment, Run, Score, Sweep
 from experiments.services.access import require_key_scope
 from experiments.services.experiments import create_experiment, validate_experiment_spec
+from experiments.services.model_check import unlisted_model_warnings
+from experiments.services.projects import require_role
 from experiments.services.sweeps import create_sweep, enqueue_sweep, steer_sweep
 from experiments.spec import SpecInvalid
 from experiments.spec.errors import SpecError
@@ -91,12 +93,26 @@ class ExperimentViewSet(
         experiment.sweep_count = experiment.sweeps.count()
         return Response(ExperimentSerializer(experiment).data, status=201)
 
-    @extend_schema(request=SpecSerializer, responses=ValidationResultSerializer)
+    @extend_schema(
+        request=SpecSerializer,
+        responses=ValidationResultSerializer,
+        parameters=[
+            OpenApiParameter(
+                "check_endpoints",
+                bool,
+                description="Also ask each endpoint for its models (editors); "
+                "names it does not list come back as `warnings`.",
+            )
+        ],
+    )
     @action(detail=False, methods=["post"])
     def validate(self, request) -> Response:
         """Check a spec without storing anything: every error with its path,
         and how many runs it would make at what estimated cost."""
         result = validate_experiment_spec(request.data, projects=projects_for(request))
+        warnings = []
+        if result.ok and _flag(request.query_params.get("check_endpoints")):
+            warnings = _check_endpoints(request, result.spec)
         data = {
             "valid": result.ok,
             "errors": [e.as_dict() for e in result.errors],
@@ -107,6 +123,7 @@ class ExperimentViewSet(
             "estimated_cost": result.estimated_cost,
             "unpriced_models": result.unpriced_models,
             "summary": result.summary() if result.ok else "",
+            "warnings": [w.as_dict() for w in warnings],
         }
         return Response(ValidationResultSerializer(data).data)
 
@@ -154,6 +171,21 @@ class ExperimentViewSet(
             )
             transaction.on_commit(lambda: enqueue_sweep(sweep))
         return Response(SweepSerializer(sweep).data, status=status.HTTP_202_ACCEPTED)
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").lower() in ("1", "true", "yes", "on")
+
+
+def _check_endpoints(request, spec: dict) -> list[SpecError]:
+    """Outbound calls with the project's stored keys: editors only, as the
+    endpoint's own connection test."""
+    projects = projects_for(request)
+    require_key_scope(api_key_of(request), spec["project"])
+    project = projects.filter(name=spec["project"]).first()
+    if project is not None:
+        require_role(project, request.user, "editor")
+    return unlisted_model_warnings(spec, projects)
 
 
 def _check_strategy(experiment: Experiment, strategy: dict, projects) -> None:
@@ -268,7 +300,8 @@ class RunViewSet(mixins.RetrieveModelMixin, ProjectScopedViewSet):
     project_path = "sweep__experiment__project"
 
 
-EXPORT_FIELDS = ["run_id", "config_hash", "prompt", "endpoint", "model", "params",
+EXPORT_FIELDS = ["run_id", "config_hash", "prompt", "endpoint", "model",
+                 "served_model", "params",
                  "item_id", "sample_index", "status", "score", "cache_hit",
                  "latency_ms", "cost", "prompt_tokens", "completion_tokens",
                  "error_kind", "error_message", "output_text"]  # fmt: skip
@@ -280,7 +313,8 @@ def _export_rows(sweep: Sweep):
         .prefetch_related("scores")
         .only(*[f for f in ("id", "config_hash", "config", "item_id", "sample_index",
               "status", "score", "cache_hit", "latency_ms", "cost", "prompt_tokens",
-              "completion_tokens", "error_kind", "error_message", "output_text")])
+              "completion_tokens", "error_kind", "error_message", "output_text",
+              "served_model")])
     )  # fmt: skip
     for run in runs.iterator(chunk_size=1000):
         config = run.config or {}
@@ -290,6 +324,7 @@ def _export_rows(sweep: Sweep):
             "prompt": config.get("prompt"),
             "endpoint": config.get("endpoint"),
             "model": config.get("model"),
+            "served_model": run.served_model,
             "params": config.get("params"),
             "item_id": run.item_id,
             "sample_index": run.sample_index,

@@ -21,27 +21,37 @@ class ProgressBar:
         self.last_line = 0.0
 
     def update(self, sweep: Sweep) -> None:
+        line = self.line(sweep)
+        if self.tty:
+            self.stream.write("\r" + line)
+        elif time.monotonic() - self.last_line >= 5:
+            self.stream.write(line + "\n")
+            self.last_line = time.monotonic()
+        self.stream.flush()
+
+    def close(self, sweep: Sweep | None = None) -> None:
+        """End the bar; with the finished ``sweep``, its last line says how
+        the sweep ended (the runner's last update was still "running")."""
+        if sweep is not None:
+            self.stream.write(("\r" if self.tty else "") + self.line(sweep) + "\n")
+        elif self.tty:
+            self.stream.write("\n")
+        self.stream.flush()
+
+    def line(self, sweep: Sweep) -> str:
         done, planned = sweep.done, max(sweep.planned, 1)
         elapsed = time.monotonic() - self.started
         rate = done / elapsed if elapsed > 0 else 0
         eta = (planned - done) / rate if rate else float("inf")
         eta_text = f"{eta:5.0f}s" if eta != float("inf") else "    ?"
         filled = int(30 * done / planned)
-        line = (
+        # A finished sweep has no ETA.
+        eta_part = "" if sweep.is_final else f" ETA {eta_text}"
+        return (
             f"[{'#' * filled}{'.' * (30 - filled)}] {done}/{sweep.planned} "
-            f"errors {sweep.errors} cached {sweep.cache_hits} ETA {eta_text} "
+            f"errors {sweep.errors} cached {sweep.cache_hits}{eta_part} "
             f"({sweep.status})"
         )
-        if self.tty:
-            self.stream.write("\r" + line)
-        elif time.monotonic() - self.last_line >= 5 or done >= sweep.planned:
-            self.stream.write(line + "\n")
-            self.last_line = time.monotonic()
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.tty:
-            self.stream.write("\n")
 
 
 def leaderboard_table(summary: dict, limit: int = 20) -> str:
@@ -67,14 +77,41 @@ def leaderboard_table(summary: dict, limit: int = 20) -> str:
         f"sweep {summary['sweep_id']} {summary['status']}: {summary['done']}/"
         f"{summary['planned']} runs, {summary['errors']} errors, "
         f"{summary['cache_hits']} cache hits, {summary['calls']} calls, "
-        f"{summary['tokens']} tokens, ${summary['cost']:.4f}, "
+        f"{summary['tokens']} tokens, cost {cost_text(summary['cost'])}, "
         f"{summary['duration_s']:.1f} s"
     )
     return "\n".join(lines)
 
 
+def served_model_notes(sweep: Sweep, summary: dict) -> list[str]:
+    """One line per config whose server said another model answered (an
+    alias resolved, or a name the server did not know and ignored)."""
+    configs = {row["config_hash"]: row["config"] for row in summary["leaderboard"]}
+    served = (
+        sweep.runs.exclude(served_model="")
+        .values_list("config_hash", "served_model")
+        .distinct()
+    )
+    notes = set()
+    for config_hash, model in served:
+        config = configs.get(config_hash)
+        if config and model != config["model"]:
+            notes.add(
+                f"note: {config['endpoint']}:{config['model']} was answered by "
+                f'model "{model}" (the server\'s response says so)'
+            )
+    return sorted(notes)
+
+
+def cost_text(cost: float | None) -> str:
+    """As validation prints it: "n/a" when no model used had a price."""
+    return "n/a (no prices)" if cost is None else f"${cost:.4f}"
+
+
 def exit_for(sweep: Sweep) -> None:
-    """Exit 2 when the sweep failed or was cancelled (0 otherwise)."""
+    """Exit 0 when the sweep completed (at least one run succeeded; failed
+    runs are counted in the summary's errors), 2 when it failed (no run
+    succeeded, or the runner failed) or was cancelled."""
     if sweep.status != Sweep.Status.COMPLETED:
         reason = f": {sweep.error_message}" if sweep.error_message else ""
         raise CommandError(f"sweep {sweep.pk} {sweep.status}{reason}", returncode=2)

@@ -9,6 +9,7 @@ from experiments.management.commands._sweep_output import (
     ProgressBar,
     exit_for,
     leaderboard_table,
+    served_model_notes,
 )
 from experiments.management.commands.validate_experiment import read_spec_file
 from experiments.services import create_experiment
@@ -54,8 +55,9 @@ class Command(BaseCommand):
     help = (
         "Validate and store an experiment spec, run a sweep of it in the "
         "foreground (no worker needed) and print the leaderboard. Exit 0 when "
-        "the sweep completed, 1 for an invalid spec, 2 when it failed or was "
-        "cancelled."
+        "the sweep completed (at least one run succeeded), 1 for an invalid "
+        "spec, 2 when it failed (no run succeeded, or the runner failed), was "
+        "cancelled or interrupted."
     )
 
     def add_arguments(self, parser) -> None:
@@ -83,10 +85,12 @@ class Command(BaseCommand):
             raise CommandError(
                 f"interrupted: sweep {sweep.pk} cancelled", returncode=2
             ) from None
-        bar.close()
+        bar.close(sweep)
         summary = sweep_summary(sweep)
         if options["json"]:
             self.stdout.write(json.dumps(summary))
         else:
             self.stdout.write(leaderboard_table(summary))
+        for note in served_model_notes(sweep, summary):
+            self.stderr.write(note)
         exit_for(sweep)

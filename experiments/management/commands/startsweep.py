@@ -9,6 +9,7 @@ from experiments.management.commands._sweep_output import (
     ProgressBar,
     exit_for,
     leaderboard_table,
+    served_model_notes,
 )
 from experiments.management.commands.runexperiment import store_and_create_sweep
 from experiments.models import Sweep
@@ -23,7 +24,8 @@ class Command(BaseCommand):
     help = (
         "Validate and store an experiment spec and queue a sweep for the worker; "
         "prints the sweep id. --wait follows it to the end (surviving worker "
-        "restarts) and prints the same summary as runexperiment."
+        "restarts), prints the same summary as runexperiment and exits as it "
+        "does: 0 completed, 1 invalid spec, 2 failed or cancelled."
     )
 
     def add_arguments(self, parser) -> None:
@@ -51,6 +53,8 @@ class Command(BaseCommand):
         self.stdout.write(
             json.dumps(summary) if options["json"] else leaderboard_table(summary)
         )
+        for note in served_model_notes(sweep, summary):
+            self.stderr.write(note)
         exit_for(sweep)
 
     def follow(self, sweep: Sweep) -> Sweep:
@@ -60,7 +64,7 @@ class Command(BaseCommand):
             sweep.refresh_from_db()
             bar.update(sweep)
             if sweep.is_final:
-                bar.close()
+                bar.close(sweep)
                 return sweep
             # A worker that died mid-sweep leaves a stale heartbeat; waiting
             # here is a good moment to hand the sweep to a live worker.

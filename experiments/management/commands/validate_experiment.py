@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from experiments.services import validate_experiment_spec
+from experiments.services.model_check import unlisted_model_warnings
 from experiments.spec import SpecInvalid, parse_spec_text
 
 
@@ -32,8 +33,21 @@ class Command(BaseCommand):
             "--dataset-file",
             help="a .jsonl or .csv file to use as the dataset instead of the spec's",
         )
+        parser.add_argument(
+            "--check-endpoints",
+            action="store_true",
+            help="ask each endpoint for its models (GET /models) and warn about "
+            "model names it does not list (exit 0 all the same)",
+        )
 
-    def handle(self, *args, file: str, dataset_file: str | None, **options) -> None:
+    def handle(
+        self,
+        *args,
+        file: str,
+        dataset_file: str | None,
+        check_endpoints: bool = False,
+        **options,
+    ) -> None:
         document = read_spec_file(file)
         result = validate_experiment_spec(
             document,
@@ -46,3 +60,6 @@ class Command(BaseCommand):
                 self.stderr.write(str(error))
             raise CommandError(f"{file}: {len(result.errors)} error(s)")
         self.stdout.write(f"ok: {result.summary()}")
+        if check_endpoints:
+            for warning in unlisted_model_warnings(result.spec):
+                self.stderr.write(f"warning: {warning}")
