@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from typing import Any
 
 import httpx
 
@@ -88,8 +89,10 @@ def _status_error(response: httpx.Response) -> AdapterError:
         error = response.json()["error"]
         detail = error["message"] if isinstance(error, dict) else str(error)
         code = error.get("code") if isinstance(error, dict) else None
-    except (ValueError, KeyError, TypeError):
-        detail = response.text.strip()[:300] or response.reason_phrase
+    except (ValueError, KeyError, TypeError, RecursionError):
+        detail = response.text.strip()
+    # Stored on the run: short, and nothing PostgreSQL refuses.
+    detail = without_nul(str(detail).strip())[:300] or response.reason_phrase
     retryable = status in _RETRYABLE_STATUS or status >= 500
     if status == 500 and INVALID_REQUEST_500.search(response.text):
         retryable = False
@@ -105,14 +108,36 @@ def _status_error(response: httpx.Response) -> AdapterError:
     )
 
 
+def without_nul(value: Any) -> Any:
+    """``value`` with every NUL character replaced by U+FFFD. A server may
+    answer one (JSON allows ``\\u0000``), but PostgreSQL stores none in text or
+    JSONB, and one such answer would fail the batch it is written with."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_nul(v) for v in value]
+    return value
+
+
 def _parse(response: httpx.Response, latency_ms: float) -> Completion:
     try:
         raw = response.json()
+        if b"\\u0000" in response.content:
+            raw = without_nul(raw)
         choice = raw["choices"][0]
         text = choice["message"].get("content") or ""
         usage = raw.get("usage") or {}
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
-        snippet = response.text[:200].replace("\n", " ")
+    except (
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        AttributeError,
+        RecursionError,  # nested deeper than the JSON parser goes
+    ):
+        snippet = without_nul(response.text[:200].replace("\n", " "))
         raise AdapterError(
             f"malformed response body: {snippet!r}", retryable=False, kind="malformed"
         ) from None

@@ -553,7 +553,8 @@ def _reject_constant(name: str):
 
 def parse_json(text: str):
     """The output as JSON when the whole of it is valid JSON, else None."""
-    with contextlib.suppress(ValueError):
+    # RecursionError: nested deeper than the parser goes; not JSON we can use.
+    with contextlib.suppress(ValueError, RecursionError):
         return json.loads(text.strip(), parse_constant=_reject_constant)
     return None
 
