@@ -4,7 +4,7 @@ Two modes share this file. With ``DATABASE_URL`` unset the instance runs on a
 SQLite file with the Django-Q ORM broker and no other service
 ("single-container mode"); with ``DATABASE_URL=postgres://...`` it is in
 production mode and ``SECRET_KEY`` and ``PROMPTLOOPER_FERNET_KEYS`` must be
-given. The README lists every variable.
+given. docs/configuration.md lists every variable.
 """
 
 from __future__ import annotations
@@ -310,7 +310,7 @@ else:
 
 # --- PromptLooper ------------------------------------------------------------
 ADMIN_USERNAME = env_str("PROMPTLOOPER_ADMIN_USER", "admin")
-# Dotted paths of custom scorer classes (scoring/README.md), comma-separated.
+# Dotted paths of custom scorer classes (docs/scorers.md), comma-separated.
 PROMPTLOOPER_SCORERS = env_list("PROMPTLOOPER_SCORERS", [])
 # Cached responses are shared within a project by default, or across all.
 CACHE_SCOPE = env_choice("PROMPTLOOPER_CACHE_SCOPE", ("project", "global"), "project")
