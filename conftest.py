@@ -75,9 +75,9 @@ def test_db_env(django_db_setup) -> dict[str, str]:
 @pytest.fixture
 def make_simulator():
     """Factory: ``make_simulator(latency_ms=20, rate429=0.5)`` starts an LLM
-    simulator (``adapters.simulator``) on a free port; all stop at teardown.
+    simulator (``simulator.server``) on a free port; all stop at teardown.
     Latency defaults to 0 here so tests stay fast."""
-    from adapters.simulator import SimulatorServer
+    from simulator.server import SimulatorServer
 
     servers = []
 

@@ -59,7 +59,12 @@ class AdapterError(Exception):
     an unknown model), so the model's other requests would fail the same way;
     false for errors about this request (a prompt over the context length).
     ``sent``: false when no request went out (the engine refused to send it).
-    ``attempts`` (set by ``call_with_retries``) counts requests sent."""
+    """
+
+    # Requests sent for the call that failed: 1 for one attempt (0 if not
+    # sent); ``call_with_retries`` sets it to the total over every attempt
+    # it made, so a run failed after retries records how many went out.
+    attempts: int
 
     def __init__(
         self,
@@ -96,7 +101,9 @@ class AdapterError(Exception):
 
 
 class BaseAdapter(ABC):
-    """Subclasses set ``kind`` and implement ``request_body`` and ``complete``."""
+    """Subclasses set ``kind`` and implement ``request_body``, ``complete``
+    and ``parse_response``. The adapter owns its server's response format:
+    the engine reads cached responses through ``parse_response`` too."""
 
     kind: str = ""
     # Parameters the server applies when absent; the cache key includes them
@@ -116,3 +123,9 @@ class BaseAdapter(ABC):
         self, messages: list[dict], model: str, params: dict
     ) -> Completion:
         """Make one attempt; raise ``AdapterError`` on any failure."""
+
+    @abstractmethod
+    def parse_response(self, raw: Any, latency_ms: float = 0.0) -> Completion:
+        """The completion in a response body this adapter's server sent (the
+        live call's, or the one the cache stored); raise ``AdapterError``
+        (kind ``malformed``) when it has none."""

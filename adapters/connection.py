@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from adapters.endpoint_policy import host_problem
+from adapters.urls import join_url
 
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a model list is small; read no more
 MAX_ID_CHARS = 200
@@ -35,7 +36,7 @@ def check_connection(
     if refused:
         return ConnectionResult(False, f"not called: {refused}")
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-    url = f"{base_url.rstrip('/')}/models"
+    url = join_url(base_url, "/models")
     try:
         with httpx.stream("GET", url, headers=headers, timeout=timeout_s) as response:
             status = response.status_code

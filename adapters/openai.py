@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import re
+import reprlib
 import time
 from typing import Any
 
 import httpx
 
-from adapters.base import AdapterError, BaseAdapter, Completion, served_model
+from adapters.base import (
+    AdapterError,
+    BaseAdapter,
+    Completion,
+    EndpointConfig,
+    served_model,
+)
 from adapters.retry import parse_retry_after
+from adapters.urls import join_url
 
 _RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 # Errors about the endpoint or model as a whole: a refused key, an unknown
@@ -33,8 +41,24 @@ INVALID_REQUEST_500 = re.compile(
 )
 
 
+# What reading a body that is not a chat completion raises.
+_UNREADABLE = (
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    RecursionError,  # nested deeper than the JSON parser goes
+)
+
+
 class OpenAIAdapter(BaseAdapter):
     kind = "openai"
+
+    def __init__(self, endpoint: EndpointConfig, client: httpx.AsyncClient):
+        super().__init__(endpoint, client)
+        # The query (Azure's api-version) stays after the path.
+        self.url = join_url(endpoint.base_url, "/chat/completions")
 
     def request_body(self, messages: list[dict], model: str, params: dict) -> dict:
         # Responses are read whole; a stream flag from a spec is never sent.
@@ -47,11 +71,10 @@ class OpenAIAdapter(BaseAdapter):
         headers = {}
         if self.endpoint.api_key:
             headers["Authorization"] = f"Bearer {self.endpoint.api_key}"
-        url = f"{self.endpoint.base_url}/chat/completions"
         started = time.perf_counter()
         try:
             response = await self.client.post(
-                url,
+                self.url,
                 json=self.request_body(messages, model, params),
                 headers=headers,
                 timeout=self.endpoint.timeout_s,
@@ -79,7 +102,19 @@ class OpenAIAdapter(BaseAdapter):
         latency_ms = (time.perf_counter() - started) * 1000
         if response.status_code != 200:
             raise _status_error(response)
-        return _parse(response, latency_ms)
+        try:
+            raw = response.json()
+            if b"\\u0000" in response.content:
+                raw = without_nul(raw)
+            return _completion(raw, latency_ms)
+        except _UNREADABLE:
+            raise _malformed(response.text) from None
+
+    def parse_response(self, raw: Any, latency_ms: float = 0.0) -> Completion:
+        try:
+            return _completion(raw, latency_ms)
+        except _UNREADABLE:
+            raise _malformed(reprlib.repr(raw)) from None
 
 
 def _status_error(response: httpx.Response) -> AdapterError:
@@ -121,26 +156,18 @@ def without_nul(value: Any) -> Any:
     return value
 
 
-def _parse(response: httpx.Response, latency_ms: float) -> Completion:
-    try:
-        raw = response.json()
-        if b"\\u0000" in response.content:
-            raw = without_nul(raw)
-        choice = raw["choices"][0]
-        text = choice["message"].get("content") or ""
-        usage = raw.get("usage") or {}
-    except (
-        ValueError,
-        KeyError,
-        IndexError,
-        TypeError,
-        AttributeError,
-        RecursionError,  # nested deeper than the JSON parser goes
-    ):
-        snippet = without_nul(response.text[:200].replace("\n", " "))
-        raise AdapterError(
-            f"malformed response body: {snippet!r}", retryable=False, kind="malformed"
-        ) from None
+def _malformed(body: str) -> AdapterError:
+    snippet = without_nul(body[:200].replace("\n", " "))
+    return AdapterError(
+        f"malformed response body: {snippet!r}", retryable=False, kind="malformed"
+    )
+
+
+def _completion(raw: Any, latency_ms: float) -> Completion:
+    """The one reader of a chat completion body, live or cached."""
+    choice = raw["choices"][0]
+    text = choice["message"].get("content") or ""
+    usage = raw.get("usage") or {}
     return Completion(
         text=text,
         raw=raw,

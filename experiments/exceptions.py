@@ -7,6 +7,10 @@ class DomainError(Exception):
     """Base class: a request the domain refuses, with a readable message."""
 
 
+class InvalidRequest(DomainError):
+    """The request is incomplete or contradictory as given (400)."""
+
+
 class NotFound(DomainError):
     pass
 
@@ -17,3 +21,8 @@ class Conflict(DomainError):
 
 class Forbidden(DomainError):
     pass
+
+
+class InvalidTransition(Conflict):
+    """A sweep asked to change to a status its current one cannot reach
+    (``Sweep.TRANSITIONS``): resuming a running sweep, pausing a paused one."""

@@ -16,7 +16,7 @@ def run_sweep_task(sweep_id: int) -> str:
     sweep = Sweep.objects.get(pk=sweep_id)
     deadline = time.monotonic() + max(10, settings.TASK_TIMEOUT - 120)
     sweep = sweeps.run_sweep(sweep, deadline=deadline)
-    unfinished = sweep.status in (Sweep.Status.QUEUED, Sweep.Status.RUNNING)
+    unfinished = sweep.status in Sweep.RUNNABLE
     if unfinished and sweep.runs.filter(status=Run.Status.PENDING).exists():
         sweeps.enqueue_sweep(sweep)
     return sweep.status

@@ -79,8 +79,9 @@ WEB_PORT = env_int("PROMPTLOOPER_WEB_PORT", 8400, minimum=1, maximum=65535)
 SIMULATOR_PORT = env_int("PROMPTLOOPER_SIMULATOR_PORT", 8499, minimum=0, maximum=65535)
 
 INSTALLED_APPS = [
-    # daphne must precede staticfiles so runserver is the ASGI one (daphne.E001).
-    "daphne",
+    # daphne must precede staticfiles so runserver is the ASGI one (daphne.E001);
+    # its config here does not load the server in every process (apps.py).
+    "promptlooper_site.apps.DaphneConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -90,12 +91,15 @@ INSTALLED_APPS = [
     "channels",
     "django_q",
     "rest_framework",
-    "rest_framework_simplejwt",
+    # Not "rest_framework_simplejwt": the API uses its classes by path; as an
+    # app it would only add message translations (the site is English only)
+    # and import django.test into every process, each CLI start included.
     "django_filters",
     "drf_spectacular",
     "experiments",
     "scoring",
     "adapters",
+    "simulator",
     "axes",
 ]
 

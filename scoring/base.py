@@ -15,6 +15,15 @@ from typing import Any, ClassVar
 # -> the judge's reply text. It goes through the same adapter, limits and cache
 # as the runs, and raises adapters.base.AdapterError when the judge call fails.
 JudgeCall = Callable[[str, str, list[dict], dict], Awaitable[str]]
+# (template source, variables) -> the rendered text. Scoring has no template
+# engine of its own: the engine passes the one prompts render with (bounded,
+# sandboxed), so a scorer's templates follow the same rules.
+RenderTemplate = Callable[[str, dict], str]
+
+
+def as_written(source: str, variables: dict) -> str:
+    """No template engine given: a template is used as written."""
+    return source
 
 
 @dataclass
@@ -37,10 +46,12 @@ class ScoreContext:
     # Renders a template option (e.g. contains.value "{{ expected.city }}")
     # with this run's item variables.
     render: Callable[[str], str] = field(default=lambda text: text)
-    # The item's template variables (experiments.spec.templates.item_context),
-    # for scorers that render with extra variables of their own (llm_judge's
-    # rubric also sees ``output``), which ``render`` cannot take.
+    # The item's template variables (what the run's prompt saw), and the
+    # renderer, for scorers that render with extra variables of their own
+    # (llm_judge's rubric also sees ``input`` and ``output``), which
+    # ``render`` cannot take.
     variables: dict = field(default_factory=dict)
+    render_template: RenderTemplate = as_written
 
 
 def clamp(value: float) -> float:

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from rapidfuzz import fuzz
 
 from scoring.base import BaseScorer, ScoreContext, ScoreResult, clamp
+from scoring.strict_json import loads_output
 
 STR = {"type": "string"}
 BOOL = {"type": "boolean"}
@@ -81,7 +82,7 @@ def parse_output(output: str, context: ScoreContext) -> Any:
     if context.output_json is not None:
         return context.output_json
     try:
-        return json.loads(output.strip())
+        return loads_output(output)
     except ValueError as exc:
         raise ScoringError(f"the output is not valid JSON: {exc}") from exc
 

@@ -24,6 +24,7 @@ from scoring.builtins import (
     parse_output,
     passed,
 )
+from scoring.strict_json import loads_output
 
 
 class JsonValidScorer(SafeScorer):
@@ -37,7 +38,7 @@ class JsonValidScorer(SafeScorer):
 
     def evaluate(self, input: dict, output: str, context: ScoreContext) -> ScoreResult:
         try:
-            json.loads(output.strip())
+            loads_output(output)
         except ValueError as exc:
             return passed(False, {"reason": str(exc)[:300]})
         return passed(True)

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from experiments.spec import templates
 from scoring.base import BaseScorer, ScoreContext, ScoreResult, clamp
 
 DEFAULT_SCALE = (0, 10)
@@ -150,12 +149,11 @@ class LlmJudgeScorer(BaseScorer):
             return ScoreResult(0.0, error=f"scale [{lo}, {hi}] is empty")
         output = output or ""
         try:
-            rubric = templates.render(
-                self.config["rubric"], self._variables(input, output, context)
-            )
-        except (
-            Exception
-        ) as exc:  # undefined variable or a sandbox refusal for this item
+            # The validator lets a rubric name ``input`` and ``output`` on top
+            # of the item variables, so render with the same set.
+            variables = {**context.variables, "input": input, "output": output}
+            rubric = context.render_template(self.config["rubric"], variables)
+        except Exception as exc:  # an undefined variable, a sandbox refusal
             return ScoreResult(0.0, error=f"cannot render rubric: {exc}")
         messages = judge_messages(rubric, input, output, lo, hi)
         params = self.config.get("params", DEFAULT_PARAMS)
@@ -173,12 +171,3 @@ class LlmJudgeScorer(BaseScorer):
                 0.0, detail, error=f"no grade between {lo:g} and {hi:g} in the reply"
             )
         return ScoreResult(clamp((parsed - lo) / (hi - lo)), detail)
-
-    @staticmethod
-    def _variables(input: dict, output: str, context: ScoreContext) -> dict[str, Any]:
-        # The validator lets a rubric name ``input`` and ``output`` on top of
-        # the item variables, so render with the same set.
-        variables = context.variables or templates.item_context(
-            input, context.expected, context.tags
-        )
-        return {**variables, "input": input, "output": output}

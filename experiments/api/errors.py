@@ -27,16 +27,35 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from experiments.dataset_io import DatasetFileError
-from experiments.exceptions import Conflict, DomainError, Forbidden, NotFound
+from experiments.exceptions import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+)
 from experiments.spec import SpecInvalid
 
 logger = logging.getLogger(__name__)
 
-STATUS = {
+# The most specific class listed wins; a DomainError subclass not listed
+# answers as its nearest listed base, and DomainError itself is the caller's
+# request refused (400): a domain refusal is never a 500.
+STATUS: dict[type[DomainError], int] = {
+    DomainError: status.HTTP_400_BAD_REQUEST,
+    InvalidRequest: status.HTTP_400_BAD_REQUEST,
     NotFound: status.HTTP_404_NOT_FOUND,
     Forbidden: status.HTTP_403_FORBIDDEN,
     Conflict: status.HTTP_409_CONFLICT,
 }
+
+
+def status_of(exc: DomainError) -> int:
+    """The HTTP status of a domain error, by its class's nearest listed base."""
+    for kind in type(exc).__mro__:
+        if kind in STATUS:
+            return STATUS[kind]
+    return status.HTTP_400_BAD_REQUEST  # unreachable: DomainError is listed
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
@@ -50,8 +69,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         errors = [{"path": f"line {e.line}", "message": e.message} for e in exc.errors]
         return _response(400, str(exc).splitlines()[0], errors)
     if isinstance(exc, DomainError):
-        code = next(c for kind, c in STATUS.items() if isinstance(exc, kind))
-        return _response(code, str(exc))
+        return _response(status_of(exc), str(exc))
     if isinstance(exc, ProtectedError | RestrictedError):
         used_by = sorted({str(obj) for obj in exc.protected_objects})[:5]
         return _response(

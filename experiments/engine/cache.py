@@ -7,37 +7,17 @@ and the sample index. Never the API key. Errors are never stored.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from adapters.urls import normalise_base_url
 from experiments.engine import bulk
+from experiments.hashing import sha256_json
 from experiments.models import CachedResponse
-from experiments.models.projects import normalise_base_url
-
-
-def _normalise(value: Any) -> Any:
-    """Numbers compare by value: 1 == 1.0 and 0.7 == 0.70 give one key."""
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else value
-    if isinstance(value, dict):
-        return {str(k): _normalise(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_normalise(v) for v in value]
-    return value
-
-
-def canonical_json(value: Any) -> str:
-    return json.dumps(
-        _normalise(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
 
 
 def cache_key(adapter: str, base_url: str, body: dict, sample_index: int) -> str:
@@ -49,7 +29,7 @@ def cache_key(adapter: str, base_url: str, body: dict, sample_index: int) -> str
         "request": sent,
         "sample": sample_index,
     }
-    return hashlib.sha256(canonical_json(material).encode()).hexdigest()
+    return sha256_json(material)
 
 
 def cache_scope(project_id: int) -> str:

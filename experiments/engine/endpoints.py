@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from adapters.base import EndpointConfig
 from adapters.endpoint_policy import EndpointRefused, check_endpoint
+from adapters.urls import normalise_base_url
 from experiments.models import Endpoint, Experiment, Sweep
-from experiments.models.projects import normalise_base_url
 
 SETTINGS = Endpoint.SETTINGS_FIELDS
 

@@ -4,7 +4,6 @@ resumed sweep plans exactly the same runs again."""
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import random
 import sys
@@ -12,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
-from experiments.engine.cache import canonical_json
+from experiments.hashing import sha256_json
 from experiments.spec.limits import config_count, size_errors
 
 
@@ -33,7 +32,7 @@ class Config:
 
     @cached_property  # one hash per config, not per planned run
     def hash(self) -> str:
-        return hashlib.sha256(canonical_json(self.as_dict()).encode()).hexdigest()
+        return sha256_json(self.as_dict())
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from experiments.engine.store import JudgeUsage, RunResult, ScoreRow
+from experiments.engine.store.records import JudgeUsage, RunResult, ScoreRow
 from experiments.spec import templates
 from scoring.base import JudgeCall, ScoreContext, ScoreResult
 from scoring.registry import build_scorers
@@ -30,6 +30,7 @@ class RunScorer:
             judge=self.judge,
             render=lambda text: templates.render(text, variables),
             variables=variables,
+            render_template=templates.render,
         )
         total = weights = 0.0
         for name, weight, scorer in self.scorers:

@@ -1,18 +1,13 @@
 from __future__ import annotations
 
-import hashlib
-import json
-
 from django.db import models
 
+from experiments.hashing import content_sha256
 from experiments.models.projects import Project
 
 
 def item_hash(input: dict, expected, tags: list[str]) -> str:
-    canonical = json.dumps(
-        [input, expected, tags], sort_keys=True, separators=(",", ":")
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return content_sha256([input, expected, tags])
 
 
 class Dataset(models.Model):

@@ -14,6 +14,7 @@ from adapters.endpoint_policy import (
     key_env_problem,
 )
 from adapters.registry import ADAPTERS
+from adapters.urls import normalise_base_url
 from experiments.fields import EncryptedTextField
 
 
@@ -84,14 +85,6 @@ def validate_api_key_env(value: str) -> None:
     problem = key_env_problem(value)
     if problem:
         raise ValidationError(f"{problem}.")
-
-
-def normalise_base_url(value: str) -> str:
-    """Lower-case scheme and host, no trailing slash: one URL, one cache key."""
-    parts = urlsplit(value.strip())
-    netloc = parts.netloc.lower()
-    path = parts.path.rstrip("/")
-    return f"{parts.scheme.lower()}://{netloc}{path}"
 
 
 def validate_adapter_kind(value: str) -> None:
@@ -183,6 +176,3 @@ class Endpoint(models.Model):
         if problem:
             raise EndpointRefused(f'endpoint "{self.name}" refused: {problem}')
         return os.environ.get(self.api_key_env, "")
-
-    def price_for(self, model: str) -> dict | None:
-        return (self.prices or {}).get(model)

@@ -1,17 +1,14 @@
 from __future__ import annotations
 
-import hashlib
-import json
-
 from django.conf import settings
 from django.db import models
 
+from experiments.hashing import content_sha256
 from experiments.models.projects import Project
 
 
 def messages_hash(messages: list[dict]) -> str:
-    canonical = json.dumps(messages, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return content_sha256(messages)
 
 
 class Prompt(models.Model):

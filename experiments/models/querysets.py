@@ -75,17 +75,35 @@ class RunQuerySet(models.QuerySet):
         }
 
 
+_CACHE_TOTALS = {
+    "entries": Count("id"),
+    "hits": Sum("hit_count"),
+    # A hit saved one call and the cost the entry's call had.
+    "cost_saved": Sum(F("hit_count") * F("cost")),
+}
+
+
 class CachedResponseQuerySet(models.QuerySet):
     def stats(self) -> dict:
         """Entries, hits, and the calls and cost the hits saved."""
-        totals = self.aggregate(
-            entries=Count("id"),
-            hits=Sum("hit_count"),
-            cost_saved=Sum(F("hit_count") * F("cost")),
-        )
-        return {
-            "entries": totals["entries"],
-            "hits": totals["hits"] or 0,
-            "calls_saved": totals["hits"] or 0,
-            "cost_saved": round(totals["cost_saved"] or 0.0, 6),
-        }
+        return _cache_stats(self.aggregate(**_CACHE_TOTALS))
+
+    def stats_by_project(self) -> dict[int | None, dict]:
+        """``stats()`` per project id, in one grouped query (entries of the
+        global cache scope have no project: key None). Projects without
+        entries are absent: see ``EMPTY_CACHE_STATS``."""
+        # order_by(): the model's ordering would otherwise join the GROUP BY.
+        rows = self.order_by().values("project").annotate(**_CACHE_TOTALS)
+        return {row["project"]: _cache_stats(row) for row in rows}
+
+
+def _cache_stats(totals: dict) -> dict:
+    return {
+        "entries": totals["entries"],
+        "hits": totals["hits"] or 0,
+        "calls_saved": totals["hits"] or 0,
+        "cost_saved": round(totals["cost_saved"] or 0.0, 6),
+    }
+
+
+EMPTY_CACHE_STATS = _cache_stats({"entries": 0, "hits": None, "cost_saved": None})

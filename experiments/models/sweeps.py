@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
+from experiments.exceptions import InvalidTransition
 from experiments.models.datasets import DatasetItem
 from experiments.models.experiments import Experiment
 from experiments.models.querysets import RunQuerySet
+from experiments.models.transitions import SweepQuerySet
 
 
 class Sweep(models.Model):
@@ -21,15 +24,36 @@ class Sweep(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     FINAL = frozenset({Status.COMPLETED, Status.FAILED, Status.CANCELLED})
-    TRANSITIONS = {
-        Status.QUEUED: {Status.RUNNING, Status.PAUSED, Status.CANCELLED, Status.FAILED},
-        Status.RUNNING: {
-            Status.PAUSED,
-            Status.COMPLETED,
-            Status.FAILED,
-            Status.CANCELLED,
-        },
-        Status.PAUSED: {Status.QUEUED, Status.RUNNING, Status.CANCELLED},
+    # A runner may hold (claim) the sweep: ``SweepQuerySet.runnable``.
+    RUNNABLE = frozenset({Status.QUEUED, Status.RUNNING})
+    # Every status change goes through ``transition`` (one sweep, refused
+    # with ``InvalidTransition``) or ``Sweep.objects.transition`` (a
+    # conditional UPDATE: rows in another status are left alone). A final
+    # status is never left. A queued or paused sweep completes or fails
+    # when its runner ends with nothing pending (paused or resumed as the
+    # last runs finished).
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.QUEUED: frozenset(
+            {
+                Status.RUNNING,
+                Status.PAUSED,
+                Status.COMPLETED,
+                Status.FAILED,
+                Status.CANCELLED,
+            }
+        ),
+        Status.RUNNING: frozenset(
+            {Status.PAUSED, Status.COMPLETED, Status.FAILED, Status.CANCELLED}
+        ),
+        Status.PAUSED: frozenset(
+            {
+                Status.QUEUED,
+                Status.RUNNING,
+                Status.COMPLETED,
+                Status.FAILED,
+                Status.CANCELLED,
+            }
+        ),
     }
 
     experiment = models.ForeignKey(
@@ -76,6 +100,8 @@ class Sweep(models.Model):
     error_message = models.TextField(blank=True)
     last_event_seq = models.PositiveBigIntegerField(default=0)
 
+    objects = SweepQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
 
@@ -87,7 +113,23 @@ class Sweep(models.Model):
         return self.status in self.FINAL
 
     def can_transition(self, to: str) -> bool:
-        return to in self.TRANSITIONS.get(self.status, set())
+        return to in self.TRANSITIONS.get(self.status, frozenset())
+
+    @classmethod
+    def sources(cls, to: str) -> list[str]:
+        """The statuses from which ``to`` can be reached."""
+        return [old for old, targets in cls.TRANSITIONS.items() if to in targets]
+
+    def transition(self, to: str) -> None:
+        """Move to status ``to`` (a final one stamps ``finished_at``), in
+        memory: the caller saves. Raises ``InvalidTransition``."""
+        if not self.can_transition(to):
+            raise InvalidTransition(
+                f"sweep {self.pk} is {self.status}; it cannot become {to}"
+            )
+        self.status = to
+        if to in self.FINAL and self.finished_at is None:
+            self.finished_at = timezone.now()
 
     @property
     def duration_s(self) -> float | None:

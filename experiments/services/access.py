@@ -16,7 +16,7 @@ from django.utils import timezone
 from experiments.exceptions import Forbidden
 from experiments.models import ApiKey, Project
 from experiments.models.apikeys import hash_key
-from experiments.services.projects import _RANK, role_of
+from experiments.services.projects import require_role
 
 KEY_PREFIX = "plk_"
 LAST_USED_EVERY = timedelta(minutes=1)  # not a write per request
@@ -35,9 +35,7 @@ def require_project_role(
     """Raise ``Forbidden`` unless the caller holds ``role`` in ``project``."""
     if api_key is not None and api_key.project_id not in (None, project.pk):
         raise Forbidden(f'This API key is limited to another project than "{project}".')
-    held = role_of(project, user)
-    if held is None or _RANK[held] < _RANK[role]:
-        raise Forbidden(f'You need the {role} role in project "{project.name}".')
+    require_role(project, user, role)
 
 
 def create_api_key(

@@ -1,27 +1,34 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from experiments.exceptions import Conflict
-from experiments.models import CachedResponse, Endpoint, Experiment, Run
+from adapters.urls import normalise_base_url
+from experiments.exceptions import InvalidRequest
+from experiments.models import CachedResponse, Endpoint, Experiment, Project, Run
 
 
 def purge_queryset(
     *,
-    project=None,
+    project: Project | None = None,
     experiment: Experiment | None = None,
     model: str | None = None,
     endpoint: Endpoint | str | None = None,
     older_than_days: float | None = None,
     everything: bool = False,
 ) -> QuerySet[CachedResponse]:
-    """The cache entries matching every given filter. With no filter at all
-    the caller must say ``everything`` (no accidental wipe)."""
-    if not any([project, experiment, model, endpoint, older_than_days, everything]):
-        raise Conflict("name what to purge (experiment, model, endpoint, age) or all")
+    """The cache entries matching every given filter. ``project`` only
+    scopes them: without a narrower filter the caller must say
+    ``everything`` (no accidental wipe of a project's or the whole cache).
+    Raises ``InvalidRequest``. The API and ``purge_cache`` both ask here."""
+    narrowing = (experiment, model or None, endpoint, older_than_days)
+    if not everything and all(value is None for value in narrowing):
+        raise InvalidRequest(
+            "name what to purge (experiment, model, endpoint, older_than_days) or all"
+        )
     rows = CachedResponse.objects.all()
     if project is not None:
         rows = rows.filter(project=project)
@@ -32,7 +39,7 @@ def purge_queryset(
         rows = rows.filter(model=model)
     if endpoint is not None:
         url = endpoint.base_url if isinstance(endpoint, Endpoint) else endpoint
-        rows = rows.filter(endpoint_url=url.rstrip("/"))
+        rows = rows.filter(endpoint_url=normalise_base_url(url))
     if older_than_days is not None:
         rows = rows.filter(
             created_at__lt=timezone.now() - timedelta(days=older_than_days)
@@ -40,6 +47,7 @@ def purge_queryset(
     return rows
 
 
-def purge_cache(**filters) -> int:
+def purge_cache(**filters: Any) -> int:
+    """Delete what ``purge_queryset`` selects; the number of entries deleted."""
     deleted, _ = purge_queryset(**filters).delete()
     return deleted

@@ -13,8 +13,8 @@ from django.db.models import QuerySet
 
 from adapters.connection import check_connection
 from adapters.endpoint_policy import EndpointRefused, check_endpoint
+from adapters.urls import normalise_base_url
 from experiments.models import Endpoint, Project
-from experiments.models.projects import normalise_base_url
 from experiments.spec import SpecError
 
 CHECK_TIMEOUT_S = 10.0

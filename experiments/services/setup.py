@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from experiments.dataset_io import load_dataset_file
-from experiments.models import Dataset, Experiment, Membership
+from experiments.models import Dataset, Experiment, Membership, Sweep
 from experiments.services.datasets import replace_items
 from experiments.services.experiments import create_experiment
 from experiments.services.projects import ensure_project
@@ -56,12 +56,10 @@ def load_demo(user=None) -> Experiment:
     return experiment
 
 
-def queue_demo_sweep(experiment: Experiment):
+def queue_demo_sweep(experiment: Experiment) -> Sweep | None:
     """Queue the demo's first sweep (once), so a fresh instance shows results."""
-    from experiments.services.sweeps import create_sweep, enqueue_sweep
+    from experiments.services.sweeps import start_sweep
 
     if experiment.sweeps.exists():
         return None
-    sweep = create_sweep(experiment)
-    enqueue_sweep(sweep)
-    return sweep
+    return start_sweep(experiment)

@@ -8,16 +8,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
 from experiments.engine.endpoints import snapshot as endpoint_snapshot
 from experiments.engine.events import publish
-from experiments.exceptions import Conflict
-from experiments.models import Experiment, Run, Sweep
+from experiments.exceptions import Conflict, InvalidRequest, InvalidTransition
+from experiments.models import Experiment, Project, Run, Sweep
+from experiments.services.experiments import validate_experiment_spec
 from experiments.services.projects import require_role
+from experiments.spec import SpecInvalid
+from experiments.spec.concurrency import in_flight_caps
+from experiments.spec.schema import MAX_CONCURRENCY
 
 Status = Sweep.Status
 STEER_ACTIONS = ("pause", "resume", "cancel", "concurrency")
@@ -26,30 +30,101 @@ STEER_ACTIONS = ("pause", "resume", "cancel", "concurrency")
 @transaction.atomic
 def create_sweep(
     experiment: Experiment,
-    user=None,
+    user: AbstractBaseUser | AnonymousUser | None = None,
     *,
     no_cache: bool = False,
     concurrency: int | None = None,
     strategy: dict | None = None,
     estimated_cost: float | None = None,
 ) -> Sweep:
-    """A queued sweep of the experiment's current spec (snapshotted on it)."""
+    """A queued sweep of the experiment's current spec (snapshotted on it).
+    ``strategy`` overrides are merged into the spec's as ``check_strategy``
+    validated them; the caller enqueues it (see ``start_sweep``)."""
     require_role(experiment.project, user, "editor")
+    if concurrency is not None and not 1 <= concurrency <= MAX_CONCURRENCY:
+        raise InvalidRequest(
+            f"concurrency must be a number from 1 to {MAX_CONCURRENCY}, "
+            f"got {concurrency}"
+        )
     spec = dict(experiment.spec)
     if strategy:
-        spec["strategy"] = {**spec["strategy"], **strategy}
+        spec["strategy"] = merge_strategy(spec["strategy"], strategy)
+    concurrency = concurrency or spec.get("concurrency", 16)
+    endpoints = endpoint_snapshot(experiment, spec)
+    # The plan says what each endpoint will really get in flight (steering
+    # the sweep's concurrency later changes it live, not this record).
+    for cap in in_flight_caps(concurrency, endpoints):
+        endpoints[cap["endpoint"]].update(
+            effective_concurrency=cap["effective"],
+            concurrency_limited_by=cap["limited_by"],
+        )
     sweep = Sweep.objects.create(
         experiment=experiment,
         spec=spec,
-        endpoints=endpoint_snapshot(experiment, spec),
+        endpoints=endpoints,
         strategy=spec["strategy"],
-        concurrency=concurrency or spec.get("concurrency", 16),
+        concurrency=concurrency,
         no_cache=no_cache,
         estimated_cost=estimated_cost,
         created_by=user if user is not None and user.is_authenticated else None,
     )
     publish(sweep.pk, "status", {"status": Status.QUEUED})
     return sweep
+
+
+def start_sweep(
+    experiment: Experiment,
+    user: AbstractBaseUser | AnonymousUser | None = None,
+    *,
+    no_cache: bool = False,
+    concurrency: int | None = None,
+    strategy: dict | None = None,
+    estimated_cost: float | None = None,
+) -> Sweep:
+    """Create a queued sweep and hand it to the worker once the transaction
+    that created it commits (the worker must find the row). The API's start
+    action, ``startsweep`` and the demo all start sweeps here.
+
+    Raises ``SpecInvalid`` (a strategy override the spec would refuse),
+    ``InvalidRequest`` or ``Forbidden``; nothing is stored then."""
+    require_role(experiment.project, user, "editor")  # before saying what is wrong
+    if strategy:
+        check_strategy(experiment, strategy)
+    with transaction.atomic():
+        sweep = create_sweep(
+            experiment,
+            user,
+            no_cache=no_cache,
+            concurrency=concurrency,
+            strategy=strategy,
+            estimated_cost=estimated_cost,
+        )
+        transaction.on_commit(lambda: enqueue_sweep(sweep))
+    return sweep
+
+
+def merge_strategy(current: dict, override: dict) -> dict:
+    """The strategy a sweep runs: the spec's, with the override's keys on top
+    (a budget or seed the override leaves out stays the spec's)."""
+    return {**current, **override}
+
+
+def check_strategy(experiment: Experiment, override: dict) -> dict:
+    """Validate the strategy the sweep will run (``merge_strategy``) as the
+    spec's ``strategy`` would be; return it. Raises ``SpecInvalid``."""
+    strategy = merge_strategy(experiment.spec["strategy"], override)
+    # The dataset is stored by name in the project since the experiment was
+    # accepted (a file or inline items were imported then).
+    dataset = {k: v for k, v in experiment.spec["dataset"].items() if v is not None}
+    # None is how the stored spec says "not given" (no budget).
+    given = {k: v for k, v in strategy.items() if v is not None}
+    document = {**experiment.spec_source, "dataset": dataset, "strategy": given}
+    projects = Project.objects.filter(pk=experiment.project_id)
+    result = validate_experiment_spec(document, projects=projects)
+    errors = [e for e in result.errors if e.path.startswith("strategy")]
+    if errors:
+        raise SpecInvalid(errors)
+    return strategy
 
 
 def run_sweep(
@@ -92,14 +167,12 @@ def enqueue_sweep(sweep: Sweep) -> str:
     )
 
 
-async def aenqueue_sweep(sweep: Sweep) -> str:
-    # async_task touches the ORM broker's database (dependency-notes.md).
-    return await sync_to_async(enqueue_sweep)(sweep)
-
-
 @transaction.atomic
 def steer_sweep(
-    sweep: Sweep, action: str, user=None, value: int | None = None
+    sweep: Sweep,
+    action: str,
+    user: AbstractBaseUser | AnonymousUser | None = None,
+    value: int | None = None,
 ) -> Sweep:
     """pause | resume | cancel | concurrency (with ``value``). Applies live:
     the runner reads the sweep row every quarter second."""
@@ -113,18 +186,15 @@ def steer_sweep(
         raise Conflict(f"sweep {sweep.pk} is {sweep.status}; it cannot be steered")
     payload: dict = {"action": action}
     if action == "pause":
-        if sweep.status == Status.PAUSED:
-            raise Conflict(f"sweep {sweep.pk} is already paused")
-        sweep.status = Status.PAUSED
+        sweep.transition(Status.PAUSED)
     elif action == "resume":
-        if sweep.status != Status.PAUSED:
-            raise Conflict(f"sweep {sweep.pk} is {sweep.status}, not paused")
-        sweep.status = Status.QUEUED
+        if sweep.status != Status.PAUSED:  # queued or running: nothing to resume
+            raise InvalidTransition(f"sweep {sweep.pk} is {sweep.status}, not paused")
+        sweep.transition(Status.QUEUED)
         if not _runner_alive(sweep):
             transaction.on_commit(lambda: enqueue_sweep(sweep))
     elif action == "cancel":
-        sweep.status = Status.CANCELLED
-        sweep.finished_at = timezone.now()
+        sweep.transition(Status.CANCELLED)
         sweep.runs.filter(status=Run.Status.PENDING).update(status=Run.Status.CANCELLED)
     else:
         if value is None or not 1 <= value <= 1024:
@@ -149,7 +219,7 @@ def recover_stale_sweeps() -> list[int]:
     queued and never picked up. The broker is not trusted to redeliver."""
     stale = timezone.now() - timedelta(seconds=settings.HEARTBEAT_STALE_S)
     candidates = (
-        Sweep.objects.filter(status__in=[Status.QUEUED, Status.RUNNING])
+        Sweep.objects.runnable()
         .exclude(heartbeat_at__gte=stale)
         .exclude(heartbeat_at__isnull=True, created_at__gte=stale)
     )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 _NAME = {"type": "string", "minLength": 1, "maxLength": 100}
 _POSITIVE_INT = {"type": "integer", "minimum": 1}
+# A sweep's calls in flight at most: the spec, the API and the commands agree.
+MAX_CONCURRENCY = 1024
 
 ENDPOINT = {
     "type": "object",
@@ -129,6 +131,6 @@ SPEC_SCHEMA = {
                 },
             },
         },
-        "concurrency": {"type": "integer", "minimum": 1, "maximum": 1024},
+        "concurrency": {"type": "integer", "minimum": 1, "maximum": MAX_CONCURRENCY},
     },
 }

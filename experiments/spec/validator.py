@@ -23,8 +23,11 @@ from jsonschema import Draft202012Validator
 from adapters.endpoint_policy import base_url_problem, key_env_problem
 from adapters.registry import ADAPTERS
 from experiments.dataset_io import DatasetFileError, ItemData, load_dataset_file
+from experiments.hashing import canonical_json
 from experiments.nul import NUL_MESSAGE
+from experiments.pricing import price_of
 from experiments.spec import templates
+from experiments.spec.concurrency import InFlightCap, in_flight_caps
 from experiments.spec.errors import SpecError, format_path, schema_errors
 from experiments.spec.limits import size_errors
 from experiments.spec.params import param_problem
@@ -44,6 +47,7 @@ _ENDPOINT_DEFAULTS = {
     "prices": {},
 }
 _SPEC_VALIDATOR = Draft202012Validator(SPEC_SCHEMA)
+_NO_STREAMING = "streaming is not supported; responses are read whole"
 # What makes an endpoint the one stored under its name (same_as_stored).
 _ENDPOINT_IDENTITY = ("kind", "base_url", "api_key_env")
 
@@ -73,6 +77,8 @@ class SpecResult:
     runs: int = 0
     estimated_cost: float | None = None
     unpriced_models: list[str] = field(default_factory=list)
+    # Per endpoint called: calls in flight at most, and which setting caps it.
+    concurrency: list[InFlightCap] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -217,7 +223,7 @@ class _Checker:
         must match the stored one's; limits and prices may differ and then
         apply to this experiment's sweeps only. Settings the spec leaves out
         are the stored ones."""
-        from experiments.models.projects import normalise_base_url
+        from adapters.urls import normalise_base_url
 
         project = self.doc.get("project") or DEFAULT_PROJECT
         reported = {e.path for e in self.errors}  # one bad field, one error
@@ -374,7 +380,7 @@ class _Checker:
         for key, value in params.items():
             path = f"params.{key}"
             if key == "stream":
-                self.error(path, "streaming is not supported; responses are read whole")
+                self.error(path, _NO_STREAMING)
                 continue
             if key in ("model", "messages"):
                 self.error(
@@ -385,7 +391,9 @@ class _Checker:
             if not values:
                 self.error(path, "an axis needs at least one value")
                 continue
-            canon = [_canonical(v) for v in values]
+            # As the config hash compares them (1 == 1.0): two spellings of
+            # one value would be one config, not the two counted here.
+            canon = [_by_value(v) for v in values]
             if len(set(canon)) != len(canon):
                 self.error(path, "an axis lists the same value twice")
             if not any(e.path == path for e in self.errors):  # NaN, a date
@@ -438,6 +446,8 @@ class _Checker:
                 and judge_endpoint not in known_endpoints
             ):
                 self.error(f"{path}.endpoint", self._unknown_endpoint(judge_endpoint))
+            if kind == "llm_judge":
+                self.judge_params(path, entry.get("params"))
             for option in options["template_options"]:
                 value = entry.get(option)
                 extra = {"output": "", "input": {}} if option == "rubric" else None
@@ -449,6 +459,22 @@ class _Checker:
                             self.check_template(f"{path}.{option}[{j}]", text, extra)
             result.append({**entry, "name": name, "weight": entry.get("weight", 1.0)})
         return result
+
+    def judge_params(self, path: str, params: Any) -> None:
+        """A judge's request parameters, checked as the spec's axes are
+        (one value each, not an axis)."""
+        if not isinstance(params, dict):
+            return  # the scorer's options schema reported it
+        for key, value in params.items():
+            where = f"{path}.params.{key}"
+            if key == "stream":
+                self.error(where, _NO_STREAMING)
+            elif key in ("model", "messages"):
+                self.error(where, f"{key} is set by the scorer's model and rubric")
+            elif not any(e.path == where for e in self.errors):  # NaN, a date
+                problem = param_problem(key, value)
+                if problem:
+                    self.error(where, problem)
 
     def strategy(self) -> dict:
         spec = self.doc.get("strategy") or {}
@@ -546,8 +572,24 @@ class _Checker:
         if too_big:
             return SpecResult(too_big)
         cost, unpriced = self.estimate_cost(spec, runs / total if total else 0.0)
-        return SpecResult(
+        result = SpecResult(
             [], spec, self.items, self.all_items, configs, samples, runs, cost, unpriced
+        )
+        result.concurrency = self.in_flight(spec)
+        return result
+
+    def in_flight(self, spec: dict) -> list[InFlightCap]:
+        """The effective cap of every endpoint the spec calls (its models'
+        and its judges'), with the spec's settings over the stored ones."""
+        used = {m["endpoint"] for m in spec["models"]} | {
+            s["endpoint"] for s in spec["scorers"] if s["type"] == "llm_judge"
+        }
+        settings = {
+            **self.context.endpoints,
+            **{e["name"]: e for e in spec["endpoints"]},
+        }
+        return in_flight_caps(
+            spec["concurrency"], {name: settings.get(name, {}) for name in used}
         )
 
     def estimate_cost(self, spec: dict, fraction: float) -> tuple[float | None, list]:
@@ -573,14 +615,7 @@ class _Checker:
                 continue
             priced = True
             prompt_tokens = self.prompt_chars.get(_canonical(prompt["name"]), 0) / 4
-            total += (
-                per_item
-                * (
-                    prompt_tokens * price.get("input_per_mtok", 0)
-                    + mean_out * price.get("output_per_mtok", 0)
-                )
-                / 1_000_000
-            )
+            total += per_item * (price_of(price, prompt_tokens, mean_out) or 0.0)
         return (total if priced else None), unpriced
 
 
@@ -594,6 +629,14 @@ def _names(entries: list[dict]) -> set[str]:
 
 def _only(mapping: dict, *keys: str) -> dict:
     return {k: mapping[k] for k in keys if k in mapping}
+
+
+def _by_value(value: Any) -> str:
+    """The spelling the config hash gives ``value`` (numbers by value)."""
+    try:
+        return canonical_json(value)
+    except (TypeError, ValueError):  # a date or NaN: reported already
+        return _canonical(value)
 
 
 def _canonical(value: Any) -> str:

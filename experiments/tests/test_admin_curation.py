@@ -80,7 +80,7 @@ def test_bad_rows_are_listed_and_nothing_is_imported(
     assert dataset.active_items().count() == 2
 
 
-def test_dataset_export_links(admin_client, demo):
+def test_dataset_page_links_to_import_and_export(admin_client, demo):
     dataset = demo.dataset
     page = admin_client.get(
         reverse("admin:experiments_dataset_change", args=[dataset.pk])

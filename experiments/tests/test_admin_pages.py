@@ -102,7 +102,8 @@ def test_dataset_items_are_searchable(client, superuser, demo):
 def test_readonly_models_cannot_be_edited(client, superuser, populated):
     client.force_login(superuser)
     url = reverse("admin:experiments_sweep_change", args=[populated.pk])
-    client.post(url, {"status": "cancelled"})
+    refused = client.post(url, {"status": "cancelled"})
+    assert refused.status_code == 403  # refused, not silently ignored
     populated.refresh_from_db()
     assert populated.status == "queued"
     assert Run.objects.get().status == "done"
@@ -111,3 +112,14 @@ def test_readonly_models_cannot_be_edited(client, superuser, populated):
 def test_home_redirects_to_admin(client):
     response = client.get("/")
     assert response.status_code == 302 and response["Location"] == "/admin/"
+
+
+def test_admin_is_titled_promptlooper(client, superuser):
+    client.force_login(superuser)
+    page = client.get(reverse("admin:index"))
+    assert page.context["site_header"] == "PromptLooper administration"
+    assert page.context["site_title"] == "PromptLooper admin"
+    assert page.context["title"] == "PromptLooper"  # the index title
+    text = page.content.decode()
+    assert "<title>PromptLooper | PromptLooper admin</title>" in text
+    assert "Django site admin" not in text and "Django administration" not in text

@@ -203,7 +203,9 @@ CASES = [(a, p) for a in ACTIONS for p in PRINCIPALS]
 @pytest.mark.parametrize(
     ("action", "principal"), CASES, ids=[f"{a[0]}-{p}" for a, p in CASES]
 )
-def test_permission_matrix(world, action, principal):
+def test_each_principal_gets_the_expected_answer_to_each_action(
+    world, action, principal
+):
     name, method, path, body, kind, success, *rest = action
     visible_key = rest[0] if rest else None
     if len(rest) > 1:

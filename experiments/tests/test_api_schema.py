@@ -143,7 +143,9 @@ def use_real_objects(case, world) -> None:
 )
 @schema.parametrize()
 @schema.given(use_world=st.booleans())
-def test_api(case, use_world, world, auth_headers):
+def test_every_operation_answers_as_documented_and_in_the_error_shape(
+    case, use_world, world, auth_headers
+):
     if use_world:
         use_real_objects(case, world)
     with transaction.atomic():

@@ -312,7 +312,7 @@ def test_export_jsonl_writes_the_structured_shape():
     }
 
 
-def test_jsonl_round_trip():
+def test_jsonl_export_parses_back_to_the_same_items():
     assert parse_dataset(export_jsonl(SAMPLE), "jsonl") == SAMPLE
 
 

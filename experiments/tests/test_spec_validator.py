@@ -97,7 +97,7 @@ def test_missing_required_fields_are_each_named():
     }
 
 
-def test_not_a_mapping():
+def test_a_document_that_is_not_a_mapping_is_refused():
     assert errors_of(["a", "list"]) == {"": "must be an object, got a list"}
 
 
@@ -248,7 +248,7 @@ def test_duplicates_are_errors():
         ({"stop": datetime.date(2024, 1, 1)}, "params.stop", "JSON value"),
     ],
 )
-def test_bad_params(params, path, fragment):
+def test_bad_param_axes_are_refused_at_their_path(params, path, fragment):
     assert fragment in errors_of(spec_doc(params=params))[path]
 
 
@@ -284,7 +284,7 @@ def test_unknown_params_are_allowed_as_json_values():
         ),
     ],
 )
-def test_bad_scorers(scorer, path, fragment):
+def test_bad_scorers_are_refused_at_their_path(scorer, path, fragment):
     assert fragment in errors_of(spec_doc(scorers=[scorer]))[path]
 
 
@@ -305,7 +305,7 @@ def test_two_scorers_of_one_type_need_names():
     assert validate_spec(spec_doc(scorers=scorers)).ok
 
 
-def test_strategies():
+def test_random_needs_a_budget_and_unknown_strategies_are_refused():
     assert (
         "needs a budget"
         in errors_of(spec_doc(strategy={"type": "random"}))["strategy.budget"]

@@ -146,7 +146,7 @@ def test_startsweep_wait_runs_on_the_worker(manage, spec_file, test_db_env):
     assert refused.returncode != 0
 
 
-def test_purge_cache(manage, spec_file):
+def test_purge_cache_needs_a_filter_and_deletes_what_it_names(manage, spec_file):
     manage("runexperiment", str(spec_file))
     assert CachedResponse.objects.count() == 24
     nothing = manage("purge_cache")

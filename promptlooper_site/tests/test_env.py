@@ -68,7 +68,7 @@ def test_env_list_splits_and_drops_blanks():
     assert env_list("H", ["d"], environ={"H": ""}) == []
 
 
-def test_env_choice():
+def test_env_choice_accepts_only_the_listed_values():
     assert env_choice("S", ("a", "b"), "a", environ={"S": "b"}) == "b"
     with pytest.raises(ImproperlyConfigured, match="S='c' is not one of: a, b"):
         env_choice("S", ("a", "b"), "a", environ={"S": "c"})
@@ -82,7 +82,7 @@ def test_env_secret_reads_value_or_file(tmp_path):
     assert env_secret("K", "dflt", environ={}) == "dflt"
 
 
-def test_env_secret_errors(tmp_path):
+def test_env_secret_refuses_both_forms_an_unreadable_or_empty_file(tmp_path):
     with pytest.raises(ImproperlyConfigured, match="either K or K_FILE"):
         env_secret("K", environ={"K": "a", "K_FILE": "/x"})
     with pytest.raises(ImproperlyConfigured, match="K_FILE='/nonexistent/k' cannot"):
@@ -124,7 +124,7 @@ def test_database_default_is_a_sqlite_file_with_wal(tmp_path):
     assert config["TEST"]["NAME"].endswith("test_promptlooper.sqlite3")
 
 
-def test_database_postgres_url(tmp_path):
+def test_database_url_for_postgres_sets_host_port_and_name(tmp_path):
     config = database_from_url("postgres://u:p@db:5434/pl", tmp_path)
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["HOST"], config["PORT"], config["NAME"]) == ("db", 5434, "pl")
@@ -139,7 +139,7 @@ def test_database_postgres_url(tmp_path):
         ("postgres://db:5432/", "must name a database"),
     ],
 )
-def test_database_url_errors(tmp_path, url, message):
+def test_database_url_refuses_other_schemes_and_missing_names(tmp_path, url, message):
     with pytest.raises(ImproperlyConfigured, match=message):
         database_from_url(url, tmp_path)
 
@@ -213,7 +213,7 @@ def test_production_without_redis_warns(tmp_path):
     assert "promptlooper.W001" in done.stderr + done.stdout
 
 
-def test_env_float():
+def test_env_float_parses_numbers_and_refuses_the_rest():
     assert env_float("F", 0.5, environ={"F": "1.25"}) == 1.25
     assert env_float("F", 0.5, environ={}) == 0.5
     with pytest.raises(ImproperlyConfigured, match="F='fast' is not a number"):

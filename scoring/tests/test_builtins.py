@@ -54,7 +54,9 @@ def run(scorer, output, context=None) -> ScoreResult:
         ({"field": "n"}, EXPECTED, "2", 1.0),
     ],
 )
-def test_exact_match(options, expected, output, value):
+def test_exact_match_compares_output_with_the_expected_value(
+    options, expected, output, value
+):
     assert run(ExactMatchScorer(**options), output, ctx(expected)).value == value
 
 
@@ -96,7 +98,7 @@ def test_contains_template_error_is_recorded():
     assert "cannot render" in result.error
 
 
-def test_regex():
+def test_regex_scores_a_match_and_reports_an_invalid_pattern():
     assert run(RegexScorer(pattern=r"\d{4}"), "born 1815").value == 1.0
     assert run(RegexScorer(pattern=r"\d{4}"), "born long ago").value == 0.0
     assert run(RegexScorer(pattern="^ada", flags="im"), "x\nADA").value == 1.0
@@ -123,7 +125,7 @@ SCHEMA = {
 }
 
 
-def test_json_schema():
+def test_json_schema_scores_conforming_output_and_names_the_violation():
     good = '{"people": ["Ada"], "places": []}'
     assert run(JsonSchemaScorer(schema=SCHEMA), good).value == 1.0
     result = run(JsonSchemaScorer(schema=SCHEMA), '{"people": [1], "places": []}')
@@ -141,7 +143,7 @@ def test_json_schema_cannot_score():
     assert (broken.value, "invalid schema" in broken.error) == (0.0, True)
 
 
-def test_json_f1():
+def test_json_f1_scores_the_overlap_of_the_field_lists():
     output = '{"people": ["ada lovelace ", "Alan Turing"]}'
     result = run(JsonF1Scorer(field="people"), output)
     assert result.value == pytest.approx(0.5)
@@ -182,7 +184,7 @@ def test_json_scorers_use_the_engines_parsed_output():
     assert run(JsonF1Scorer(field="people"), fenced, context).value == 1.0
 
 
-def test_similarity():
+def test_similarity_grows_with_closeness_to_the_expected_value():
     assert run(SimilarityScorer(value="London"), "London").value == 1.0
     close = run(SimilarityScorer(value="London"), "Londn").value
     assert 0.5 < close < 1.0
@@ -199,7 +201,7 @@ def test_similarity_cannot_score():
     assert "not valid JSON" in run(SimilarityScorer(field="city"), "London").error
 
 
-def test_length():
+def test_length_scores_output_within_bounds_in_chars_or_words():
     assert run(LengthScorer(min=3, max=10), "  hello  ").value == 1.0
     too_long = run(LengthScorer(max=3), "hello")
     assert too_long.value == 0.0
@@ -209,14 +211,14 @@ def test_length():
     assert run(LengthScorer(), "").value == 1.0
 
 
-def test_latency():
+def test_latency_scores_runs_within_max_ms():
     assert run(LatencyScorer(max_ms=500), "x", ctx(latency_ms=499.0)).value == 1.0
     assert run(LatencyScorer(max_ms=500), "x", ctx(latency_ms=500.5)).value == 0.0
     unknown = run(LatencyScorer(max_ms=500), "x", ctx(latency_ms=None))
     assert (unknown.value, unknown.error) == (0.0, "latency unknown")
 
 
-def test_cost():
+def test_cost_scores_runs_within_max_usd_and_unpriced_ones_as_free():
     assert run(CostScorer(max_usd=0.01), "x", ctx(cost=0.001)).value == 1.0
     assert run(CostScorer(max_usd=0.01), "x", ctx(cost=0.02)).value == 0.0
     free = run(CostScorer(max_usd=0.01), "x", ctx(cost=None))

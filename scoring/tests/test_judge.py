@@ -38,7 +38,7 @@ from scoring.judge import DEFAULT_PARAMS, LlmJudgeScorer, parse_judge_score
         ("Score: 7/10 (it was 5/10 before)", 7),
     ],
 )
-def test_parse_judge_score(reply, grade):
+def test_the_grade_is_read_from_the_judges_reply(reply, grade):
     assert parse_judge_score(reply, 0, 10) == grade
 
 
@@ -72,11 +72,13 @@ JUDGE = {"endpoint": "local", "model": "judge", "rubric": "Entities: {{ expected
 
 
 def context_for(judge, expected=None) -> ScoreContext:
-    """What the engine passes: the judge call and the item's variables."""
+    """What the engine passes: the judge call, the item's variables and the
+    template renderer."""
     return ScoreContext(
         expected=expected,
         judge=judge,
         variables=templates.item_context(ITEM, expected),
+        render_template=templates.render,
     )
 
 
@@ -129,7 +131,8 @@ async def test_judge_scale_and_params():
 async def test_rubric_renders_without_engine_variables():
     judge = RecordingJudge("5")
     scorer = LlmJudgeScorer(**{**JUDGE, "rubric": "{{ input.text }}|{{ output }}"})
-    result = await scorer.ascore(ITEM, "out", ScoreContext(judge=judge))
+    context = ScoreContext(judge=judge, render_template=templates.render)
+    result = await scorer.ascore(ITEM, "out", context)
     assert result.value == 0.5
     assert "RUBRIC:\nAda met Babbage.|out\n" in judge.calls[0][2][1]["content"]
 

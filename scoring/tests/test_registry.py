@@ -101,7 +101,9 @@ def test_changing_the_setting_clears_the_cache(settings):
         (f"{HERE}.UntypedScorer", "does not set `type`"),
     ],
 )
-def test_bad_custom_scorers(settings, path, fragment):
+def test_a_bad_custom_scorer_setting_is_refused_with_the_reason(
+    settings, path, fragment
+):
     settings.PROMPTLOOPER_SCORERS = [path]
     scorer_classes.cache_clear()
     with pytest.raises(ImproperlyConfigured, match="PROMPTLOOPER_SCORERS") as exc:

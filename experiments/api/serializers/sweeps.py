@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from experiments.models import Experiment, Run, Score, Sweep
+from experiments.spec.concurrency import ENDPOINT_LIMIT, SWEEP_LIMIT
 
 
 class ExperimentSerializer(serializers.ModelSerializer):
@@ -39,6 +40,19 @@ class SpecSerializer(serializers.Serializer):
         swagger_schema_fields = {"type": "object"}
 
 
+class InFlightCapSerializer(serializers.Serializer):
+    endpoint = serializers.CharField()
+    effective = serializers.IntegerField(
+        help_text="Calls in flight to this endpoint at most."
+    )
+    limited_by = serializers.ChoiceField(
+        choices=[SWEEP_LIMIT, ENDPOINT_LIMIT],
+        help_text="The setting that sets the cap (the lower of the two).",
+    )
+    sweep_concurrency = serializers.IntegerField()
+    max_concurrency = serializers.IntegerField()
+
+
 class ValidationResultSerializer(serializers.Serializer):
     valid = serializers.BooleanField()
     errors = serializers.ListField(child=serializers.DictField())
@@ -51,6 +65,7 @@ class ValidationResultSerializer(serializers.Serializer):
     summary = serializers.CharField()
     # With ?check_endpoints=true: model names an endpoint does not list.
     warnings = serializers.ListField(child=serializers.DictField())
+    concurrency = InFlightCapSerializer(many=True)
 
 
 class SweepSerializer(serializers.ModelSerializer):

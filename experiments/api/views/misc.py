@@ -18,6 +18,7 @@ from experiments.api.serializers.sweeps import (
 )
 from experiments.exceptions import NotFound
 from experiments.models import CachedResponse
+from experiments.models.querysets import EMPTY_CACHE_STATS
 from experiments.services.access import require_project_role
 from experiments.services.cache import purge_cache
 from scoring.registry import describe_scorers
@@ -51,13 +52,10 @@ class CacheViewSet(viewsets.ViewSet):
                 raise serializers.ValidationError({"project": "Give a project id."})
             pk = parse_id(wanted)  # too many digits: no such project
             projects = projects.filter(pk=pk) if pk else projects.none()
-        rows = [
-            {
-                "project": project.pk,
-                **CachedResponse.objects.filter(project=project).stats(),
-            }
-            for project in projects
-        ]
+        ids = list(projects.values_list("pk", flat=True))
+        visible = CachedResponse.objects.filter(project__in=projects.values("pk"))
+        totals = visible.stats_by_project()
+        rows = [{"project": pk, **totals.get(pk, EMPTY_CACHE_STATS)} for pk in ids]
         return Response(CacheStatsSerializer(rows, many=True).data)
 
     @extend_schema(request=CachePurgeSerializer, responses=PurgeResultSerializer)
@@ -72,12 +70,6 @@ class CacheViewSet(viewsets.ViewSet):
         if project is None:
             raise NotFound(f"Project {data['project']} not found.")
         require_project_role(project, request.user, "owner", api_key_of(request))
-        narrowing = ("experiment", "endpoint", "model", "older_than_days")
-        if not data["all"] and not any(data.get(key) is not None for key in narrowing):
-            raise serializers.ValidationError(
-                "Name what to purge (experiment, endpoint, model, older_than_days) "
-                "or set all."
-            )
         filters = {"project": project, "everything": data["all"]}
         if "experiment" in data:
             filters["experiment"] = _in_project(project.experiments, data["experiment"])

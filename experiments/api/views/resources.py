@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import difflib
 
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -43,7 +42,7 @@ from experiments.dataset_io import (
 )
 from experiments.models import Dataset, Endpoint, Prompt
 from experiments.services.datasets import dataset_items, import_items, replace_items
-from experiments.services.prompts import add_prompt_version
+from experiments.services.prompts import create_prompt, update_prompt
 
 
 class EndpointViewSet(ProjectModelViewSet):
@@ -82,25 +81,18 @@ class PromptViewSet(ProjectModelViewSet):
     filterset_fields = ["project", "name"]
     ordering_fields = ["name", "created_at"]
 
-    @transaction.atomic
     def perform_create(self, serializer) -> None:
         data = dict(serializer.validated_data)
-        self.require_role(data["project"])
-        messages = data.pop("messages")
-        prompt = Prompt.objects.create(**data)
-        add_prompt_version(prompt, messages, self.request.user)
-        serializer.instance = prompt
+        self.require_role(data["project"])  # the API key's scope too
+        serializer.instance = create_prompt(
+            data.pop("project"), data.pop("messages"), self.request.user, **data
+        )
 
-    @transaction.atomic
     def perform_update(self, serializer) -> None:
         data = dict(serializer.validated_data)
-        messages = data.pop("messages", None)
-        prompt = serializer.instance
-        for field, value in data.items():
-            setattr(prompt, field, value)
-        prompt.save()
-        if messages is not None:
-            add_prompt_version(prompt, messages, self.request.user)
+        serializer.instance = update_prompt(
+            serializer.instance, data.pop("messages", None), self.request.user, **data
+        )
 
     @extend_schema(responses=PromptVersionSerializer(many=True))
     @action(detail=True, methods=["get"])

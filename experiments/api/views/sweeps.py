@@ -8,7 +8,6 @@ import io
 import json
 
 import yaml
-from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -49,7 +48,7 @@ from experiments.services.access import require_key_scope
 from experiments.services.experiments import create_experiment, validate_experiment_spec
 from experiments.services.model_check import unlisted_model_warnings
 from experiments.services.projects import require_role
-from experiments.services.sweeps import create_sweep, enqueue_sweep, steer_sweep
+from experiments.services.sweeps import start_sweep, steer_sweep
 from experiments.spec import SpecInvalid
 from experiments.spec.errors import SpecError
 
@@ -123,6 +122,7 @@ class ExperimentViewSet(
             "estimated_cost": result.estimated_cost,
             "unpriced_models": result.unpriced_models,
             "summary": result.summary() if result.ok else "",
+            "concurrency": result.concurrency,
             "warnings": [w.as_dict() for w in warnings],
         }
         return Response(ValidationResultSerializer(data).data)
@@ -158,18 +158,13 @@ class ExperimentViewSet(
         serializer = StartSweepSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         options = serializer.validated_data
-        strategy = options.get("strategy")
-        if strategy:
-            _check_strategy(experiment, strategy, projects_for(request))
-        with transaction.atomic():
-            sweep = create_sweep(
-                experiment,
-                request.user,
-                no_cache=options["no_cache"],
-                concurrency=options.get("concurrency"),
-                strategy=strategy,
-            )
-            transaction.on_commit(lambda: enqueue_sweep(sweep))
+        sweep = start_sweep(
+            experiment,
+            request.user,
+            no_cache=options["no_cache"],
+            concurrency=options.get("concurrency"),
+            strategy=options.get("strategy"),
+        )
         return Response(SweepSerializer(sweep).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -186,24 +181,6 @@ def _check_endpoints(request, spec: dict) -> list[SpecError]:
     if project is not None:
         require_role(project, request.user, "editor")
     return unlisted_model_warnings(spec, projects)
-
-
-def _check_strategy(experiment: Experiment, strategy: dict, projects) -> None:
-    """Strategy overrides validate as the spec's ``strategy`` would."""
-    current = experiment.spec["strategy"]
-    same_type = strategy.get("type", current.get("type")) == current.get("type")
-    dataset = {
-        k: v for k, v in experiment.spec["dataset"].items() if v is not None
-    }  # stored by name in the project since the experiment was accepted
-    document = {
-        **experiment.spec_source,
-        "dataset": dataset,
-        "strategy": {**current, **strategy} if same_type else dict(strategy),
-    }
-    result = validate_experiment_spec(document, projects=projects)
-    errors = [e for e in result.errors if e.path.startswith("strategy")]
-    if errors:
-        raise SpecInvalid(errors)
 
 
 class SweepViewSet(

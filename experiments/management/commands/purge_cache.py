@@ -3,11 +3,13 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from experiments.exceptions import DomainError
+from experiments.management.cli_checks import CLI_CHECKS
 from experiments.models import Experiment, Project
 from experiments.services.cache import purge_queryset
 
 
 class Command(BaseCommand):
+    requires_system_checks = CLI_CHECKS  # not the API's (cli_checks.py)
     help = (
         "Delete cached responses by experiment, model, endpoint URL or age "
         "(filters combine); --all deletes every entry."

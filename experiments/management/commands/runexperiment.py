@@ -1,57 +1,27 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from experiments.management.cli_checks import CLI_CHECKS
 from experiments.management.commands._sweep_output import (
     ProgressBar,
     exit_for,
     leaderboard_table,
     served_model_notes,
 )
-from experiments.management.commands.validate_experiment import read_spec_file
-from experiments.services import create_experiment
+from experiments.management.spec_files import check_concurrency, store_spec
 from experiments.services.sweeps import (
     create_sweep,
     run_sweep,
     steer_sweep,
     sweep_summary,
 )
-from experiments.spec import SpecInvalid
-
-
-def store_and_create_sweep(command: BaseCommand, options: dict):
-    """Validate and store the spec file, then create a queued sweep of it."""
-    experiment, result = store_spec(command, options["file"], options["dataset_file"])
-    sweep = create_sweep(
-        experiment,
-        no_cache=options["no_cache"],
-        concurrency=options["concurrency"],
-        estimated_cost=result.estimated_cost,
-    )
-    return sweep, result
-
-
-def store_spec(command: BaseCommand, file: str, dataset_file: str | None):
-    """Validate and store a spec file; invalid -> every error, exit 1."""
-    document = read_spec_file(file)
-    try:
-        return create_experiment(
-            document,
-            None,
-            allow_file=True,
-            base_dir=Path(file).resolve().parent,
-            dataset_file=Path(dataset_file).resolve() if dataset_file else None,
-        )
-    except SpecInvalid as exc:
-        for error in exc.errors:
-            command.stderr.write(str(error))
-        raise CommandError(f"{file}: {len(exc.errors)} error(s)") from None
 
 
 class Command(BaseCommand):
+    requires_system_checks = CLI_CHECKS  # not the API's (cli_checks.py)
     help = (
         "Validate and store an experiment spec, run a sweep of it in the "
         "foreground (no worker needed) and print the leaderboard. Exit 0 when "
@@ -74,7 +44,15 @@ class Command(BaseCommand):
         parser.add_argument("--dataset-file", help="a .jsonl/.csv file as the dataset")
 
     def handle(self, *args, **options) -> None:
-        sweep, result = store_and_create_sweep(self, options)
+        check_concurrency(options["concurrency"])
+        experiment, result = store_spec(self, options["file"], options["dataset_file"])
+        # Run here, in the foreground: created, not handed to the worker.
+        sweep = create_sweep(
+            experiment,
+            no_cache=options["no_cache"],
+            concurrency=options["concurrency"],
+            estimated_cost=result.estimated_cost,
+        )
         self.stderr.write(f"sweep {sweep.pk}: {result.summary()}")
         bar = ProgressBar(self.stderr._out)
         try:

@@ -5,22 +5,24 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from experiments.management.cli_checks import CLI_CHECKS
 from experiments.management.commands._sweep_output import (
     ProgressBar,
     exit_for,
     leaderboard_table,
     served_model_notes,
 )
-from experiments.management.commands.runexperiment import store_and_create_sweep
+from experiments.management.spec_files import check_concurrency, store_spec
 from experiments.models import Sweep
 from experiments.services.sweeps import (
-    enqueue_sweep,
     recover_stale_sweeps,
+    start_sweep,
     sweep_summary,
 )
 
 
 class Command(BaseCommand):
+    requires_system_checks = CLI_CHECKS  # not the API's (cli_checks.py)
     help = (
         "Validate and store an experiment spec and queue a sweep for the worker; "
         "prints the sweep id. --wait follows it to the end (surviving worker "
@@ -37,8 +39,14 @@ class Command(BaseCommand):
         parser.add_argument("--dataset-file")
 
     def handle(self, *args, **options) -> None:
-        sweep, result = store_and_create_sweep(self, options)
-        enqueue_sweep(sweep)
+        check_concurrency(options["concurrency"])
+        experiment, result = store_spec(self, options["file"], options["dataset_file"])
+        sweep = start_sweep(
+            experiment,
+            no_cache=options["no_cache"],
+            concurrency=options["concurrency"],
+            estimated_cost=result.estimated_cost,
+        )
         if not options["wait"]:
             if options["json"]:
                 self.stdout.write(

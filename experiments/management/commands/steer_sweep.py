@@ -3,11 +3,13 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from experiments.exceptions import DomainError
+from experiments.management.cli_checks import CLI_CHECKS
 from experiments.models import Sweep
 from experiments.services.sweeps import STEER_ACTIONS, steer_sweep
 
 
 class Command(BaseCommand):
+    requires_system_checks = CLI_CHECKS  # not the API's (cli_checks.py)
     help = "Steer a running sweep: pause | resume | cancel | concurrency N."
 
     def add_arguments(self, parser) -> None:

@@ -1,27 +1,21 @@
 from __future__ import annotations
 
-from pathlib import Path
+from django.core.management.base import BaseCommand
 
-from django.core.management.base import BaseCommand, CommandError
-
+from experiments.management.cli_checks import CLI_CHECKS
+from experiments.management.spec_files import (
+    file_context,
+    read_spec_file,
+    report_invalid,
+)
 from experiments.services import validate_experiment_spec
 from experiments.services.model_check import unlisted_model_warnings
-from experiments.spec import SpecInvalid, parse_spec_text
-
-
-def read_spec_file(path: str):
-    """Parse a spec file for a command; errors become a CommandError (exit 1)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CommandError(f"cannot read {path}: {exc}") from None
-    try:
-        return parse_spec_text(text)
-    except SpecInvalid as exc:
-        raise CommandError(f"{path}: {exc}") from None
+from experiments.spec import SpecInvalid
+from experiments.spec.concurrency import describe
 
 
 class Command(BaseCommand):
+    requires_system_checks = CLI_CHECKS  # not the API's (cli_checks.py)
     help = (
         "Validate an experiment spec (YAML or JSON) without running it: prints "
         "the number of runs and the estimated cost, or every error with its path."
@@ -49,17 +43,12 @@ class Command(BaseCommand):
         **options,
     ) -> None:
         document = read_spec_file(file)
-        result = validate_experiment_spec(
-            document,
-            allow_file=True,
-            base_dir=Path(file).resolve().parent,
-            dataset_file=Path(dataset_file).resolve() if dataset_file else None,
-        )
+        result = validate_experiment_spec(document, **file_context(file, dataset_file))
         if not result.ok:
-            for error in result.errors:
-                self.stderr.write(str(error))
-            raise CommandError(f"{file}: {len(result.errors)} error(s)")
+            raise report_invalid(self, file, SpecInvalid(result.errors))
         self.stdout.write(f"ok: {result.summary()}")
+        for cap in result.concurrency:
+            self.stdout.write(describe(cap))
         if check_endpoints:
             for warning in unlisted_model_warnings(result.spec):
                 self.stderr.write(f"warning: {warning}")

@@ -8,14 +8,9 @@ from typing import Any
 import uvicorn
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from adapters.simulator import (
-    MODEL_NAMES,
-    BadRequest,
-    SimulatorApp,
-    SimulatorConfig,
-    bind_socket,
-    format_url,
-)
+from simulator.app import MODEL_NAMES, SimulatorApp
+from simulator.config import BadRequest, SimulatorConfig
+from simulator.server import bind_socket, format_url
 
 
 class Command(BaseCommand):

@@ -1,0 +1,98 @@
+"""The writer's one transaction per batch: cache entries, runs, scores and
+the sweep's counters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from experiments.engine import bulk, cache
+from experiments.engine.store.records import RunResult, ScoreRow
+from experiments.models import Run, Score, Sweep
+
+_RUN_FIELDS = [
+    "status",
+    "messages",
+    "output_text",
+    "output_json",
+    "raw_response",
+    "served_model",
+    "cache_key",
+    "cache_hit",
+    "prompt_tokens",
+    "completion_tokens",
+    "cost",
+    "latency_ms",
+    "score",
+    "error_kind",
+    "error_message",
+    "attempts",
+    "finished_at",
+]
+
+
+_SCORE_FIELDS = ["run", *ScoreRow._fields]
+_TOKENS_AT = _RUN_FIELDS.index("prompt_tokens") + 1  # after run_id
+_COST_AT = _RUN_FIELDS.index("cost") + 1
+
+
+def _run_row(r: RunResult, now: datetime) -> list:
+    row = [r.run_id, *(getattr(r, f) for f in _RUN_FIELDS[:-1]), now]
+    judge = r.judge
+    if judge is not None:  # the run's totals: the model's and the judge's
+        row[_TOKENS_AT] = (r.prompt_tokens or 0) + judge.prompt_tokens
+        row[_TOKENS_AT + 1] = (r.completion_tokens or 0) + judge.completion_tokens
+        if judge.cost is not None:
+            row[_COST_AT] = (r.cost or 0.0) + judge.cost
+    return row
+
+
+@transaction.atomic
+def write_results(
+    sweep_id: int, results: list[RunResult], entries: Iterable[cache.Entry] = ()
+) -> None:
+    """One transaction per batch: cache entries, runs, scores, counters."""
+    fresh = [r.new_cache_entry for r in results if r.new_cache_entry is not None]
+    cache.store([*entries, *fresh])
+    if not results:
+        return
+    now = timezone.now()
+    bulk.update(Run, _RUN_FIELDS, (_run_row(r, now) for r in results))
+    # An upsert: a runner that lost its lease may have scored the same run.
+    bulk.insert(
+        Score,
+        _SCORE_FIELDS,
+        ((r.run_id, *row) for r in results for row in r.scores),
+        unique=["run", "scorer"],
+        update=["value", "weight", "detail", "error"],
+    )
+    hits: dict[int, int] = {}
+    for r in results:
+        if r.cached_id is not None:
+            hits[r.cached_id] = hits.get(r.cached_id, 0) + 1
+    cache.record_hits(hits)
+    failed = [r for r in results if r.status == Run.Status.FAILED]
+    # What the sweep spent: the judge's replies only when its calls sent them.
+    judged = [r.judge for r in results if r.judge is not None]
+    Sweep.objects.filter(pk=sweep_id).update(
+        done=F("done") + len(results),
+        errors=F("errors") + len(failed),
+        cache_hits=F("cache_hits") + sum(r.cache_hit for r in results),
+        calls=F("calls")
+        + sum(r.attempts for r in results if r.called)
+        + sum(j.calls for j in judged),
+        prompt_tokens=F("prompt_tokens")
+        + sum(r.prompt_tokens or 0 for r in results if not r.cache_hit)
+        + sum(j.sent_prompt_tokens for j in judged),
+        completion_tokens=F("completion_tokens")
+        + sum(r.completion_tokens or 0 for r in results if not r.cache_hit)
+        + sum(j.sent_completion_tokens for j in judged),
+        cost=F("cost")
+        + sum(r.cost or 0 for r in results if not r.cache_hit)
+        + sum(j.sent_cost for j in judged),
+        heartbeat_at=now,
+    )
