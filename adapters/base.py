@@ -8,10 +8,25 @@ says, through ``AdapterError.retryable``, whether another could succeed.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
+
+
+class HttpClient(Protocol):
+    """What an adapter sends with: an ``httpx.AsyncClient`` or the engine's
+    ``adapters.http.PooledClient``."""
+
+    async def post(
+        self,
+        url: str,
+        *,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> httpx.Response: ...
 
 
 @dataclass(frozen=True)
@@ -110,7 +125,7 @@ class BaseAdapter(ABC):
     # so "temperature omitted" and "temperature: 1" share a cache entry.
     defaults: dict[str, Any] = {}
 
-    def __init__(self, endpoint: EndpointConfig, client: httpx.AsyncClient):
+    def __init__(self, endpoint: EndpointConfig, client: HttpClient):
         self.endpoint = endpoint
         self.client = client
 

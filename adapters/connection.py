@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import cast
 
 import httpx
 
@@ -87,4 +88,4 @@ def _model_ids(body: bytes | None) -> list[str] | None:
     ids = [entry.get("id") if isinstance(entry, dict) else None for entry in data]
     if not all(isinstance(i, str) and 0 < len(i) <= MAX_ID_CHARS for i in ids):
         return None
-    return ids
+    return cast(list[str], ids)  # every one a str, as checked

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from adapters.base import EndpointConfig
@@ -45,7 +46,7 @@ class EndpointLimiter:
         self.tpm = TokenBucket(endpoint.tpm) if endpoint.tpm else None
 
     @asynccontextmanager
-    async def slot(self, estimated_tokens: int):
+    async def slot(self, estimated_tokens: int) -> AsyncIterator[None]:
         """Hold one in-flight slot, after the rate buckets allow the request."""
         async with self.semaphore:
             if self.rpm:

@@ -14,6 +14,7 @@ from adapters.base import (
     BaseAdapter,
     Completion,
     EndpointConfig,
+    HttpClient,
     served_model,
 )
 from adapters.retry import parse_retry_after
@@ -55,7 +56,7 @@ _UNREADABLE = (
 class OpenAIAdapter(BaseAdapter):
     kind = "openai"
 
-    def __init__(self, endpoint: EndpointConfig, client: httpx.AsyncClient):
+    def __init__(self, endpoint: EndpointConfig, client: HttpClient):
         super().__init__(endpoint, client)
         # The query (Azure's api-version) stays after the path.
         self.url = join_url(endpoint.base_url, "/chat/completions")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 
-import httpx
 from django.utils.module_loading import import_string
 
-from adapters.base import BaseAdapter, EndpointConfig
+from adapters.base import BaseAdapter, EndpointConfig, HttpClient
 
 ADAPTERS = {
     "openai": "adapters.openai.OpenAIAdapter",
@@ -23,5 +22,5 @@ def adapter_class(kind: str) -> type[BaseAdapter]:
         raise KeyError(f'unknown adapter kind "{kind}" (known: {known})') from None
 
 
-def build_adapter(endpoint: EndpointConfig, client: httpx.AsyncClient) -> BaseAdapter:
+def build_adapter(endpoint: EndpointConfig, client: HttpClient) -> BaseAdapter:
     return adapter_class(endpoint.kind)(endpoint, client)

@@ -169,7 +169,8 @@ class ContainsScorer(SafeScorer):
             raise ScoringError("give value or values")
         needles = [render(context, t) for t in templates]
         haystack = output.casefold() if self.ignore_case else output
-        found, missing = [], []
+        found: list[str] = []
+        missing: list[str] = []
         for needle in needles:
             key = needle.casefold() if self.ignore_case else needle
             (found if key in haystack else missing).append(needle)

@@ -61,7 +61,9 @@ class JsonSchemaScorer(SafeScorer):
         self._schema_error = ""
         self._validator: Draft202012Validator | None = None
         try:
-            Draft202012Validator.check_schema(options.get("schema"))
+            # A missing schema (None) is refused here like any invalid one.
+            schema: Any = options.get("schema")
+            Draft202012Validator.check_schema(schema)
             self._validator = Draft202012Validator(options["schema"])
         except SchemaError as exc:
             self._schema_error = f"invalid schema: {exc.message}"

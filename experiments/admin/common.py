@@ -1,9 +1,31 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html
+
+from experiments.nul import NUL_MESSAGE, nul_path
+
+
+class NulFreeJSONField(forms.JSONField):
+    """A JSON form field that refuses NUL characters at the field: PostgreSQL
+    stores none in JSONB, so saving one would be a server error."""
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        where = nul_path(value)
+        if where is not None:
+            raise forms.ValidationError(
+                f"{where}: {NUL_MESSAGE}" if where else NUL_MESSAGE.capitalize()
+            )
+
+
+# For every admin that edits JSON columns.
+NUL_FREE_JSON = {models.JSONField: {"form_class": NulFreeJSONField}}
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from experiments.admin.common import short_json
+from experiments.admin.common import NUL_FREE_JSON, short_json
 from experiments.dataset_io import (
     DatasetFileError,
     detect_format,
@@ -23,6 +23,7 @@ from experiments.services.datasets import dataset_items
 
 class DatasetItemInline(admin.TabularInline):
     model = DatasetItem
+    formfield_overrides = NUL_FREE_JSON
     fields = ["position", "input", "expected", "tags"]
     extra = 0
     show_change_link = True
@@ -134,6 +135,7 @@ class DatasetAdmin(admin.ModelAdmin):
 
 @admin.register(DatasetItem)
 class DatasetItemAdmin(admin.ModelAdmin):
+    formfield_overrides = NUL_FREE_JSON
     list_display = [
         "__str__",
         "dataset",

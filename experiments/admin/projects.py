@@ -6,6 +6,7 @@ from django.db.models import Count
 
 from adapters.connection import ConnectionResult, check_connection
 from adapters.endpoint_policy import EndpointRefused
+from experiments.admin.common import NUL_FREE_JSON
 from experiments.models import Endpoint, Membership, Project
 
 
@@ -60,6 +61,7 @@ class EndpointForm(forms.ModelForm):
 
 @admin.register(Endpoint)
 class EndpointAdmin(admin.ModelAdmin):
+    formfield_overrides = NUL_FREE_JSON
     form = EndpointForm
     list_display = [
         "name",

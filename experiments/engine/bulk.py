@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import weakref
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 
 # Temporary tables each PostgreSQL connection has made (they live as long as
 # the connection): saves a CREATE per batch.
@@ -39,19 +42,19 @@ def insert(
     """INSERT ``rows``. With ``unique`` (the fields of a unique constraint), a
     row that conflicts updates the ``update`` fields, or is skipped if none;
     without, PostgreSQL copies the rows straight into the table."""
-    model_fields = [model._meta.get_field(name) for name in fields]
+    model_fields = _fields(model, fields)
     prepared = _prepare(model_fields, rows)
     if not prepared:
         return
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    columns = ", ".join(quote(f.column) for f in model_fields)
+    columns = ", ".join(quote(_column(f)) for f in model_fields)
     conflict = ""
     if unique:
-        targets = ", ".join(quote(model._meta.get_field(n).column) for n in unique)
+        targets = ", ".join(quote(_column(f)) for f in _fields(model, unique))
         sets = ", ".join(
             f"{quote(c)} = EXCLUDED.{quote(c)}"
-            for c in (model._meta.get_field(n).column for n in update)
+            for c in (_column(f) for f in _fields(model, update))
         )
         action = f"DO UPDATE SET {sets}" if update else "DO NOTHING"
         conflict = f" ON CONFLICT ({targets}) {action}"
@@ -75,17 +78,19 @@ def update(
 ) -> None:
     """UPDATE by primary key: each row is ``(pk, *values of fields)``."""
     pk = model._meta.pk
-    model_fields = [pk, *(model._meta.get_field(name) for name in fields)]
+    if pk is None:  # abstract models have none; they have no table either
+        raise ValueError(f"{model.__name__} has no primary key")
+    model_fields = [pk, *_fields(model, fields)]
     prepared = _prepare(model_fields, rows)
     if not prepared:
         return
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    key = quote(pk.column)
+    key = quote(_column(pk))
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             sets = ", ".join(
-                f"{quote(f.column)} = staged.{quote(f.column)}"
+                f"{quote(_column(f))} = staged.{quote(_column(f))}"
                 for f in model_fields[1:]
             )
             with _staged_rows(cursor, model, model_fields, prepared) as staged:
@@ -94,7 +99,7 @@ def update(
                     f"WHERE {table}.{key} = staged.{key}"
                 )
         else:
-            sets = ", ".join(f"{quote(f.column)} = %s" for f in model_fields[1:])
+            sets = ", ".join(f"{quote(_column(f))} = %s" for f in model_fields[1:])
             sql = f"UPDATE {table} SET {sets} WHERE {key} = %s"
             cursor.executemany(sql, [[*row[1:], row[0]] for row in prepared])
 
@@ -116,18 +121,32 @@ _AS_IS = {
 }
 
 
-def _as_is(field) -> bool:
+def _fields(model: type[models.Model], names: Iterable[str]) -> list[models.Field]:
+    """The model's fields ``names``; a reverse relation (no column) is refused."""
+    fields = []
+    for name in names:
+        field = model._meta.get_field(name)
+        if not isinstance(field, models.Field):
+            raise ValueError(f"{model.__name__}.{name} has no column")
+        fields.append(field)
+    return fields
+
+
+def _column(field: models.Field) -> str:
+    if field.column is None:  # a non-concrete field: nothing to write
+        raise ValueError(f"{field} has no column")
+    return field.column
+
+
+def _as_is(field: models.Field) -> bool:
     if isinstance(field, models.ForeignKey):
         field = field.target_field
     return type(field) in _AS_IS
 
 
-def _prepare(model_fields: list, rows: Iterable[Sequence]) -> list[list]:
+def _prepare(model_fields: list[models.Field], rows: Iterable[Sequence]) -> list[list]:
     real = connections[DEFAULT_DB_ALIAS]  # not the proxy: it is asked per value
-    converters = [
-        None if _as_is(f) else (lambda v, f=f: f.get_db_prep_save(v, real))
-        for f in model_fields
-    ]
+    converters = [None if _as_is(f) else _saver(f, real) for f in model_fields]
     return [
         [
             v if convert is None or v is None else convert(v)
@@ -137,15 +156,22 @@ def _prepare(model_fields: list, rows: Iterable[Sequence]) -> list[list]:
     ]
 
 
+def _saver(field: models.Field, real: BaseDatabaseWrapper) -> Callable[[Any], Any]:
+    return lambda value: field.get_db_prep_save(value, real)
+
+
 @contextmanager
 def _staged_rows(
-    cursor, model: type[models.Model], model_fields: list, rows: list
+    cursor: CursorWrapper,
+    model: type[models.Model],
+    model_fields: list[models.Field],
+    rows: list,
 ) -> Iterator[str]:
     """COPY ``rows`` into a temporary table shaped like those columns of the
     model's table and give its quoted name; emptied after use, since one
     transaction may stage twice (ON COMMIT DELETE ROWS is the safety net)."""
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in model_fields)
+    columns = ", ".join(quote(_column(f)) for f in model_fields)
     digest = zlib.crc32(columns.encode())
     name = quote(f"staged_{model._meta.db_table}_{digest:08x}")
     made = _staged.setdefault(connection.connection, set())
@@ -161,7 +187,7 @@ def _staged_rows(
     cursor.execute(f"DELETE FROM {name}")
 
 
-def _copy(cursor, table: str, columns: str, rows: list) -> None:
+def _copy(cursor: CursorWrapper, table: str, columns: str, rows: list) -> None:
     with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Awaitable
 
 from django.conf import settings
 
@@ -61,7 +62,7 @@ class Caller:
             estimate += int(p.config["params"].get("max_tokens") or 256)
             tries = 0
 
-            def attempt():
+            def attempt() -> Awaitable[Completion]:
                 nonlocal tries
                 tries += 1
                 # Only a run not yet sent stops with the sweep.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import ParamSpec, Protocol, TypeVar
 
 from adapters.base import AdapterError, BaseAdapter
 from experiments.engine import cache, store
@@ -17,8 +18,14 @@ from experiments.engine.store.context import SweepContext
 from experiments.engine.work import Outbox, Prepared
 from experiments.spec import templates
 
-# Runs a store function on the one database thread (runner.db).
-Db = Callable[[Callable], Callable[..., Awaitable]]
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class Db(Protocol):
+    """Runs a store function on the one database thread (runner.db)."""
+
+    def __call__(self, function: Callable[P, R], /) -> Callable[P, Awaitable[R]]: ...
 
 
 class Producer:

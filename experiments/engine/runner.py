@@ -25,7 +25,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import ParamSpec, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.db import connections
@@ -51,9 +52,11 @@ FLUSH_S = 0.2
 DRAIN_FLUSH_S = 0.02
 PROGRESS_S = 1.0
 Status = Sweep.Status
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def db(function: Callable) -> Callable:
+def db(function: Callable[P, R]) -> Callable[P, Awaitable[R]]:
     return sync_to_async(function, thread_sensitive=True)
 
 
@@ -77,9 +80,10 @@ class SweepRunner:
     async def run(self) -> str:
         """Run until nothing is pending, the sweep is cancelled or the deadline
         passes; return the sweep's status ("busy" if another runner holds it)."""
-        self.token = await db(store.claim)(self.sweep_id)
-        if self.token is None:
+        token = await db(store.claim)(self.sweep_id)
+        if token is None:
             return "busy"
+        self.token = token
         try:
             self.ctx = ctx = await db(store.load_context)(self.sweep_id)
             # The first wave's rows now, the rest once those calls are out.

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from functools import partial
+from typing import Protocol
 
 from experiments.engine.store.records import JudgeUsage, RunResult, ScoreRow
 from experiments.spec import templates
-from scoring.base import JudgeCall, ScoreContext, ScoreResult
+from scoring.base import ScoreContext, ScoreResult
 from scoring.registry import build_scorers
 
 
+class UsageJudge(Protocol):
+    """A ``scoring.base.JudgeCall`` that also takes a ``usage`` keyword (a
+    ``JudgeUsage`` to add to): ``engine.judging.Judge``."""
+
+    def __call__(
+        self,
+        endpoint: str,
+        model: str,
+        messages: list,
+        params: dict,
+        usage: JudgeUsage | None = None,
+    ) -> Awaitable[str]: ...
+
+
 class RunScorer:
-    def __init__(self, spec_scorers: list[dict], judge: JudgeCall | None):
-        """``judge`` takes a ``usage`` keyword (a ``JudgeUsage`` to add to)."""
+    def __init__(self, spec_scorers: list[dict], judge: UsageJudge | None):
         self.scorers = build_scorers(spec_scorers)
         self.judge = judge
 

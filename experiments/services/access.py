@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -17,12 +18,18 @@ from experiments.exceptions import Forbidden
 from experiments.models import ApiKey, Project
 from experiments.models.apikeys import hash_key
 from experiments.services.projects import require_role
+from experiments.types import UserLike
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 KEY_PREFIX = "plk_"
 LAST_USED_EVERY = timedelta(minutes=1)  # not a write per request
 
 
-def visible_projects(user, api_key: ApiKey | None = None) -> QuerySet[Project]:
+def visible_projects(
+    user: UserLike, api_key: ApiKey | None = None
+) -> QuerySet[Project]:
     projects = Project.objects.for_user(user)
     if api_key is not None and api_key.project_id is not None:
         projects = projects.filter(pk=api_key.project_id)
@@ -30,7 +37,7 @@ def visible_projects(user, api_key: ApiKey | None = None) -> QuerySet[Project]:
 
 
 def require_project_role(
-    project: Project, user, role: str, api_key: ApiKey | None = None
+    project: Project, user: UserLike, role: str, api_key: ApiKey | None = None
 ) -> None:
     """Raise ``Forbidden`` unless the caller holds ``role`` in ``project``."""
     if api_key is not None and api_key.project_id not in (None, project.pk):
@@ -39,7 +46,7 @@ def require_project_role(
 
 
 def create_api_key(
-    user,
+    user: User,
     name: str,
     project: Project | None = None,
     expires_at: datetime | None = None,
@@ -89,6 +96,7 @@ def revoke_api_key(api_key: ApiKey) -> ApiKey:
 
 def require_key_scope(api_key: ApiKey | None, project_name: str) -> None:
     """A key limited to one project may not reach, or create, another."""
-    limited = api_key is not None and api_key.project_id is not None
-    if limited and api_key.project.name != project_name:
+    if api_key is None or api_key.project is None:
+        return
+    if api_key.project.name != project_name:
         raise Forbidden(f'This API key is limited to project "{api_key.project}".')

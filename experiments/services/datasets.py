@@ -51,7 +51,7 @@ def replace_items(dataset: Dataset, items: list[ItemData]) -> ImportResult:
     line up); items that runs refer to are archived, not deleted, so earlier
     sweeps keep their inputs; the rest are deleted.
     """
-    current = {}
+    current: dict[str, list[DatasetItem]] = {}
     for row in dataset.items.filter(archived=False).order_by("position", "id"):
         current.setdefault(row.content_hash, []).append(row)
     keep, create = [], []

@@ -6,13 +6,15 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 
+from experiments.dataset_io import ItemData
 from experiments.exceptions import NotFound
 from experiments.models import Dataset, Endpoint, Experiment, Project, Prompt
 from experiments.services.datasets import dataset_items, replace_items
-from experiments.services.projects import ensure_project
+from experiments.services.projects import ensure_project, signed_in
 from experiments.services.prompts import add_prompt_version
 from experiments.spec import SpecContext, SpecInvalid, SpecResult, validate_spec
 from experiments.spec.validator import DEFAULT_PROJECT
+from experiments.types import UserLike
 
 
 def spec_context(
@@ -31,7 +33,7 @@ def spec_context(
     projects = Project.objects.all() if projects is None else projects
     project = projects.filter(name=name or DEFAULT_PROJECT).first()
 
-    def datasets(dataset_name: str):
+    def datasets(dataset_name: str) -> list[ItemData] | None:
         if project is None:
             return None
         dataset = project.datasets.filter(name=dataset_name).first()
@@ -54,14 +56,14 @@ def spec_context(
     )
 
 
-def validate_experiment_spec(document: Any, **context_options) -> SpecResult:
+def validate_experiment_spec(document: Any, **context_options: Any) -> SpecResult:
     """Validate against what is stored; see ``spec_context`` for the options."""
     return validate_spec(document, spec_context(document, **context_options))
 
 
 @transaction.atomic
 def create_experiment(
-    document: Any, user=None, **context_options
+    document: Any, user: UserLike = None, **context_options: Any
 ) -> tuple[Experiment, SpecResult]:
     """Validate ``document`` and store it: project, inline endpoints, prompt
     versions, dataset and the experiment. An experiment of the same name in
@@ -71,7 +73,7 @@ def create_experiment(
     exists but is not among ``projects``) or ``Forbidden``.
     """
     result = validate_experiment_spec(document, **context_options)
-    if not result.ok:
+    if not result.ok or result.spec is None:
         raise SpecInvalid(result.errors)
     spec = dict(result.spec)
     visible = context_options.get("projects")
@@ -111,7 +113,7 @@ def create_experiment(
             "spec": spec,
             "spec_source": document,
             "dataset": dataset,
-            "created_by": user,
+            "created_by": signed_in(user),
         },
     )
     experiment.prompt_versions.set(versions)

@@ -9,6 +9,8 @@ time the sweep runs.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from adapters.connection import check_connection
@@ -74,7 +76,7 @@ def _list_models(
     if source is None:
         return None, "it is not defined"
 
-    def get(key: str):
+    def get(key: str) -> Any:
         return source.get(key) if isinstance(source, dict) else getattr(source, key)
 
     base_url = normalise_base_url(get("base_url"))

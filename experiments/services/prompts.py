@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 
 from experiments.models import Project, Prompt, PromptVersion
 from experiments.models.prompts import messages_hash
-from experiments.services.projects import require_role
-
-User = AbstractBaseUser | AnonymousUser | None
+from experiments.services.projects import require_role, signed_in
+from experiments.types import UserLike
 
 
 @transaction.atomic
 def create_prompt(
-    project: Project, messages: list[dict], user: User = None, **fields: Any
+    project: Project, messages: list[dict], user: UserLike = None, **fields: Any
 ) -> Prompt:
     """A new prompt (``name``, ``description``) whose first version is
     ``messages``. Raises ``Forbidden`` unless ``user`` is an editor."""
@@ -30,7 +28,7 @@ def create_prompt(
 def update_prompt(
     prompt: Prompt,
     messages: list[dict] | None = None,
-    user: User = None,
+    user: UserLike = None,
     **fields: Any,
 ) -> Prompt:
     """Change the prompt's fields; messages that differ from the latest
@@ -46,7 +44,7 @@ def update_prompt(
 
 @transaction.atomic
 def add_prompt_version(
-    prompt: Prompt, messages: list[dict], user: User = None
+    prompt: Prompt, messages: list[dict], user: UserLike = None
 ) -> tuple[PromptVersion, bool]:
     """Store ``messages`` as the prompt's next version, unless they equal the
     latest version (then that one is returned). Returns (version, created)."""
@@ -59,6 +57,6 @@ def add_prompt_version(
         prompt=prompt,
         number=(latest.number + 1) if latest else 1,
         messages=messages,
-        created_by=user if user is not None and user.is_authenticated else None,
+        created_by=signed_in(user),
     )
     return version, True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,13 +17,16 @@ from experiments.services.experiments import create_experiment
 from experiments.services.projects import ensure_project
 from experiments.spec import parse_spec_text
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 EXAMPLES_DIR = Path(settings.BASE_DIR) / "examples"
 DEMO_PROJECT = "demo"
 DEMO_DATASET = "demo-passages"
 DEMO_SPEC = EXAMPLES_DIR / "entity-extraction.yaml"
 
 
-def ensure_admin(username: str, password: str | None = None):
+def ensure_admin(username: str, password: str | None = None) -> tuple[User, str | None]:
     """Create the superuser if no superuser exists yet.
 
     Returns ``(user, password)``; the password is only returned when the user
@@ -38,7 +42,7 @@ def ensure_admin(username: str, password: str | None = None):
 
 
 @transaction.atomic
-def load_demo(user=None) -> Experiment:
+def load_demo(user: User | None = None) -> Experiment:
     """Load the demo project: its dataset, prompts and experiment (idempotent)."""
     project = ensure_project(DEMO_PROJECT, None)
     if user is not None:

@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,10 +17,11 @@ from experiments.engine.events import publish
 from experiments.exceptions import Conflict, InvalidRequest, InvalidTransition
 from experiments.models import Experiment, Project, Run, Sweep
 from experiments.services.experiments import validate_experiment_spec
-from experiments.services.projects import require_role
+from experiments.services.projects import require_role, signed_in
 from experiments.spec import SpecInvalid
 from experiments.spec.concurrency import in_flight_caps
 from experiments.spec.schema import MAX_CONCURRENCY
+from experiments.types import UserLike
 
 Status = Sweep.Status
 STEER_ACTIONS = ("pause", "resume", "cancel", "concurrency")
@@ -30,7 +30,7 @@ STEER_ACTIONS = ("pause", "resume", "cancel", "concurrency")
 @transaction.atomic
 def create_sweep(
     experiment: Experiment,
-    user: AbstractBaseUser | AnonymousUser | None = None,
+    user: UserLike = None,
     *,
     no_cache: bool = False,
     concurrency: int | None = None,
@@ -66,7 +66,7 @@ def create_sweep(
         concurrency=concurrency,
         no_cache=no_cache,
         estimated_cost=estimated_cost,
-        created_by=user if user is not None and user.is_authenticated else None,
+        created_by=signed_in(user),
     )
     publish(sweep.pk, "status", {"status": Status.QUEUED})
     return sweep
@@ -74,7 +74,7 @@ def create_sweep(
 
 def start_sweep(
     experiment: Experiment,
-    user: AbstractBaseUser | AnonymousUser | None = None,
+    user: UserLike = None,
     *,
     no_cache: bool = False,
     concurrency: int | None = None,
@@ -171,7 +171,7 @@ def enqueue_sweep(sweep: Sweep) -> str:
 def steer_sweep(
     sweep: Sweep,
     action: str,
-    user: AbstractBaseUser | AnonymousUser | None = None,
+    user: UserLike = None,
     value: int | None = None,
 ) -> Sweep:
     """pause | resume | cancel | concurrency (with ``value``). Applies live:

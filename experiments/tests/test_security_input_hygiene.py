@@ -273,3 +273,49 @@ def test_the_validate_command_and_the_admin_refuse_an_alias_bomb(manage, tmp_pat
     form = ExperimentSpecForm(data={"spec_text": billion_laughs()})
     assert not form.is_valid()
     assert "aliases expand the document" in str(form.errors["spec_text"])
+
+
+# --- NUL characters in the admin's JSON fields ----------------------------------
+
+
+@pytest.mark.django_db
+def test_admin_refuses_a_nul_in_endpoint_prices_at_the_field(admin_client, project):
+    from django.urls import reverse
+
+    from experiments.models import Endpoint
+
+    form = {
+        "project": project.pk,
+        "name": "nul-prices",
+        "kind": "openai",
+        "base_url": "http://127.0.0.1:9/v1",
+        "max_concurrency": 8,
+        "timeout_s": 60,
+        "prices": '{"m\\u0000": {"input_per_mtok": 1}}',
+    }
+    response = admin_client.post(reverse("admin:experiments_endpoint_add"), form)
+    assert response.status_code == 200, "the form should have been refused"
+    errors = response.context["adminform"].form.errors
+    assert "NUL" in errors["prices"][0]
+    assert not Endpoint.objects.filter(name="nul-prices").exists()
+
+
+@pytest.mark.django_db
+def test_admin_refuses_a_nul_in_a_dataset_item_at_the_field(admin_client, project):
+    from django.urls import reverse
+
+    from experiments.models import Dataset, DatasetItem
+
+    dataset = Dataset.objects.create(project=project, name="nul-items")
+    form = {
+        "dataset": dataset.pk,
+        "position": 0,
+        "input": '{"passage": "a\\u0000b"}',
+        "expected": "null",
+        "tags": "[]",
+    }
+    response = admin_client.post(reverse("admin:experiments_datasetitem_add"), form)
+    assert response.status_code == 200, "the form should have been refused"
+    errors = response.context["adminform"].form.errors
+    assert "passage" in errors["input"][0] and "NUL" in errors["input"][0]
+    assert not DatasetItem.objects.filter(dataset=dataset).exists()

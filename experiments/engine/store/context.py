@@ -47,7 +47,10 @@ def load_context(sweep_id: int) -> SweepContext:
     )
 
 
-def fetch_pending(sweep_id: int, after_id: int, limit: int) -> list[tuple]:
+def fetch_pending(
+    sweep_id: int, after_id: int, limit: int
+) -> list[tuple[int, dict, int, int]]:
+    """(run id, config, item id, sample index) of the next pending runs."""
     return list(
         Run.objects.filter(
             sweep_id=sweep_id, status=Run.Status.PENDING, id__gt=after_id

@@ -79,6 +79,7 @@ def finish(sweep_id: int, token: str, error: str = "") -> str:
     if sweep.lease != token:
         return sweep.status
     pending = sweep.runs.filter(status=Run.Status.PENDING).exists()
+    new: str
     if error:
         new = Status.FAILED
     elif sweep.status == Status.CANCELLED or pending:
