@@ -5,7 +5,11 @@ function of the request, written so that the demo task (extract people,
 places and organisations from a passage as JSON) produces a leaderboard with
 a clear order: ``sim-extractor`` > ``sim-sloppy`` > ``sim-echo``; the
 extraction itself is ``simulator.entities``. ``sim-judge`` scores outputs
-in several reply shapes, for ``llm_judge``.
+in several reply shapes, for ``llm_judge``. ``sim-normaliser`` and
+``sim-normaliser-lite`` are second stages for a pipeline: they turn a first
+stage's entity lists into the demo schema (``simulator.normaliser``), the
+full one from however sloppy an input, the lite one from valid JSON only, so
+what a sloppy first stage costs a pipeline depends on its second stage.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from simulator import normaliser
 from simulator.entities import extract
 
 # --- Models -----------------------------------------------------------------
@@ -64,6 +69,26 @@ def sim_sloppy(request: dict[str, Any], rng: random.Random) -> str:
             return f"Sure! Here is the JSON:\n{body}\nLet me know if you need more."
         return f"```json\n{body}\n```"
     return body
+
+
+def sim_normaliser(request: dict[str, Any], rng: random.Random) -> str:
+    found = normaliser.recover(last_user_text(request["messages"]))
+    found = normaliser.slip(found, rng, 0.25 * _temperature(request))
+    # Pretty-printed: more completion tokens than the lite model's answer.
+    return json.dumps(found, ensure_ascii=False, indent=2)
+
+
+_LITE_REFUSALS = (
+    "Sorry, the input is not valid JSON, so I cannot normalise it.",
+    "I could not parse the entities: the input is not JSON.",
+)
+
+
+def sim_normaliser_lite(request: dict[str, Any], rng: random.Random) -> str:
+    found = normaliser.strict(last_user_text(request["messages"]))
+    if found is None:
+        return rng.choice(_LITE_REFUSALS)
+    return _compact(normaliser.slip(found, rng, 0.25 * _temperature(request)))
 
 
 def sim_echo(request: dict[str, Any], rng: random.Random) -> str:
@@ -126,6 +151,8 @@ MODELS: dict[str, Callable[[dict[str, Any], random.Random], str]] = {
     "sim-sloppy": sim_sloppy,
     "sim-echo": sim_echo,
     "sim-judge": sim_judge,
+    "sim-normaliser": sim_normaliser,
+    "sim-normaliser-lite": sim_normaliser_lite,
 }
 
 

@@ -17,7 +17,14 @@ def test_models_endpoint_lists_the_simulated_models(simulator):
     body = response.json()
     assert body["object"] == "list"
     names = {model["id"] for model in body["data"]}
-    assert names == {"sim-extractor", "sim-sloppy", "sim-echo", "sim-judge"}
+    assert names == {
+        "sim-extractor",
+        "sim-sloppy",
+        "sim-echo",
+        "sim-judge",
+        "sim-normaliser",
+        "sim-normaliser-lite",
+    }
     assert {m["owned_by"] for m in body["data"]} == {"promptlooper-simulator"}
 
 
