@@ -12,6 +12,7 @@ from experiments.services.datasets import dataset_items, replace_items
 from experiments.services.projects import ensure_project
 from experiments.services.prompts import add_prompt_version
 from experiments.spec import SpecContext, SpecInvalid, SpecResult, validate_spec
+from experiments.spec.stages import all_scorers
 from experiments.spec.validator import DEFAULT_PROJECT
 
 
@@ -116,7 +117,7 @@ def create_experiment(
     )
     experiment.prompt_versions.set(versions)
     used = {m["endpoint"] for m in spec["models"]} | {
-        s["endpoint"] for s in spec["scorers"] if s["type"] == "llm_judge"
+        s["endpoint"] for s in all_scorers(spec) if s["type"] == "llm_judge"
     }
     experiment.endpoints.set(project.endpoints.filter(name__in=used))
     return experiment, result
