@@ -14,10 +14,12 @@ STAGE_FIELDS = ("output", "json")
 
 
 def stages_of(spec: dict) -> list[dict]:
-    """The spec's stages; a spec stored without them is one ``main`` stage."""
-    stages = spec.get("stages")
-    if stages:
-        return stages
+    """The spec's stages. A single-stage spec (top-level ``params``; a
+    pipeline has none) is one ``main`` stage read from its top-level fields,
+    which stay the ones that count: specs stored before pipelines have no
+    ``stages``, and stored specs are edited there (tests, admin)."""
+    if "params" not in spec:
+        return spec["stages"]
     return [
         {
             "name": MAIN,

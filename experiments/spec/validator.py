@@ -346,6 +346,9 @@ class _Checker:
             name = entry.get("name")
             if isinstance(name, str) and name in seen:
                 self.error(f"stages[{i}].name", f'duplicate stage name "{name}"')
+            elif isinstance(name, str) and hasattr(dict, name):
+                # ``stages.items`` would be the mapping's method, not the stage.
+                self.error(f"stages[{i}].name", f'"{name}" is reserved; rename it')
             seen.add(name)
             earlier = [n for n in every[:i] if isinstance(n, str)]
             refs = (earlier, [n for n in every if isinstance(n, str)])

@@ -110,6 +110,12 @@ def test_stage_errors_have_stage_paths():
     assert "stage name" in errors["stages[0].name"]
 
 
+def test_a_stage_cannot_be_named_like_a_mapping_method():
+    doc = pipeline_doc()
+    doc["stages"][0]["name"] = "items"
+    assert errors_of(doc)["stages[0].name"] == '"items" is reserved; rename it'
+
+
 def test_a_later_or_unknown_stage_is_named():
     doc = pipeline_doc()
     doc["stages"][0]["prompts"][0]["template"] = "{{ stages.normalise.output }}"

@@ -31,6 +31,7 @@ _RUN_FIELDS = [
     "error_kind",
     "error_message",
     "attempts",
+    "trace",
     "finished_at",
 ]
 
@@ -42,12 +43,12 @@ _COST_AT = _RUN_FIELDS.index("cost") + 1
 
 def _run_row(r: RunResult, now: datetime) -> list:
     row = [r.run_id, *(getattr(r, f) for f in _RUN_FIELDS[:-1]), now]
-    judge = r.judge
-    if judge is not None:  # the run's totals: the model's and the judge's
-        row[_TOKENS_AT] = (r.prompt_tokens or 0) + judge.prompt_tokens
-        row[_TOKENS_AT + 1] = (r.completion_tokens or 0) + judge.completion_tokens
-        if judge.cost is not None:
-            row[_COST_AT] = (r.cost or 0.0) + judge.cost
+    for extra in (r.judge, r.upstream):
+        if extra is not None:  # the run's totals: the model's, stages', judge's
+            row[_TOKENS_AT] = (row[_TOKENS_AT] or 0) + extra.prompt_tokens
+            row[_TOKENS_AT + 1] = (row[_TOKENS_AT + 1] or 0) + extra.completion_tokens
+            if extra.cost is not None:
+                row[_COST_AT] = (row[_COST_AT] or 0.0) + extra.cost
     return row
 
 
@@ -72,12 +73,13 @@ def write_results(
     )
     hits: dict[int, int] = {}
     for r in results:
-        if r.cached_id is not None:
-            hits[r.cached_id] = hits.get(r.cached_id, 0) + 1
+        for cached_id in (r.cached_id, *r.upstream_hits):
+            if cached_id is not None:
+                hits[cached_id] = hits.get(cached_id, 0) + 1
     cache.record_hits(hits)
     failed = [r for r in results if r.status == Run.Status.FAILED]
     # What the sweep spent: the judge's replies only when its calls sent them.
-    judged = [r.judge for r in results if r.judge is not None]
+    judged = [u for r in results for u in (r.judge, r.upstream) if u is not None]
     Sweep.objects.filter(pk=sweep_id).update(
         done=F("done") + len(results),
         errors=F("errors") + len(failed),
