@@ -51,7 +51,9 @@ class PipelineRuns:
         variables = templates.item_context(*item)
         results: dict[str, dict] = {}
         variables["stages"] = results
-        usage, hits, trace = JudgeUsage(), [], []
+        # The run's totals over its stages (the sweep's are counted by
+        # StageCalls, once per call) and the requests its own calls sent.
+        usage, hits, trace, attempts = JudgeUsage(), [], [], 0
         outputs: list[tuple[str, RunResult]] = []
         try:
             for choice in config["stages"]:
@@ -60,15 +62,14 @@ class PipelineRuns:
                 try:
                     call, mine = await self.calls.get(p)
                 except AdapterError as exc:
-                    usage.calls += exc.attempts
+                    attempts += exc.attempts
                     trace[-1]["error"] = exc.message
                     raise StageFailed(
                         exc.kind, exc.message, p.messages, p.key
                     ) from None
                 text = call.completion.text
-                sent = call.attempts if mine else 0  # a shared call counts once
-                fetched = mine and call.cached_id is None  # what the sweep spent
-                usage.add(call.completion, call.cost, calls=sent, sent=fetched)
+                attempts += call.attempts if mine else 0
+                usage.add(call.completion, call.cost, calls=0, sent=False)
                 hits += [call.cached_id] if call.cached_id is not None else []
                 trace[-1].update(_traced(call))
                 entry: dict = {"output": text}
@@ -89,7 +90,7 @@ class PipelineRuns:
                     cache_key=exc.key,
                     error_kind=exc.kind,
                     error_message=f'stage "{trace[-1]["stage"]}": {exc.message}'[:2000],
-                    attempts=usage.calls,
+                    attempts=attempts,
                     trace=trace,
                     upstream=usage,
                     upstream_hits=hits,
@@ -99,7 +100,7 @@ class PipelineRuns:
         result = outputs[-1][1]
         result.trace, result.upstream, result.upstream_hits = trace, usage, hits
         result.latency_ms = sum(t["latency_ms"] or 0.0 for t in trace)
-        result.attempts = usage.calls
+        result.attempts = attempts
         await self.score(result, item, outputs, usage)
         self.outbox.results.append(result)  # only now: the awaits may see a flush
 

@@ -177,9 +177,9 @@ class SweepRunner:
         await self.report_progress()
 
     async def flush(self) -> int:
-        batch, entries = self.outbox.take()
-        if batch or entries:
-            await db(store.write_results)(self.sweep_id, batch, entries)
+        batch, entries, spent = self.outbox.take()
+        if batch or entries or spent.calls:
+            await db(store.write_results)(self.sweep_id, batch, entries, spent)
         return len(batch)
 
     async def report_progress(self) -> None:

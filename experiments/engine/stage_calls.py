@@ -59,6 +59,7 @@ class StageCalls:
         try:
             call = await self.fetch(p)
         except AdapterError as exc:
+            self.outbox.spent.calls += exc.attempts
             future.set_exception(exc)
             future.exception()  # retrieved: waiters re-raise it themselves
             raise
@@ -85,4 +86,6 @@ class StageCalls:
             self.outbox.judge_entries.append(
                 cache_entry(self.ctx, p.config, p.body, p.key, completion, cost)
             )
+        # Counted now, in the sweep's totals (calls, tokens, cost spent).
+        self.outbox.spent.add(completion, cost, calls=attempts, sent=called)
         return StageCall(completion, cost, None, attempts if called else 0)

@@ -145,3 +145,28 @@ def test_stage_scorers_count_in_the_composite_only_with_a_weight(simulator):
         "extract.says": (1.0, 0.0),
     }
     assert run_row.score == pytest.approx(0.5)
+
+
+def test_sample_i_of_a_pipeline_uses_sample_i_of_every_stage(simulator):
+    sweep = run(pipeline_spec(simulator.base_url, samples=2))
+    assert sweep.done == 2 * 9 * N
+    assert simulator.stats()["requests"] == 2 * (3 * N + 9 * N) == sweep.calls
+    runs = Run.objects.filter(
+        sweep=sweep,
+        config_hash=Run.objects.filter(sweep=sweep).values("config_hash")[:1],
+    )
+    one_item = runs.filter(item=runs.first().item).order_by("sample_index")
+    first, second = (r.trace for r in one_item)
+    assert first[0]["cache_key"] != second[0]["cache_key"]
+    assert first[1]["cache_key"] != second[1]["cache_key"]
+
+
+def test_random_search_draws_pipeline_configs(simulator):
+    spec = pipeline_spec(simulator.base_url)
+    spec["strategy"] = {"type": "random", "budget": 10, "seed": 3}
+    sweep = run(spec)
+    assert (sweep.planned, sweep.done, sweep.errors) == (10, 10, 0)
+    assert all(
+        len(config["stages"]) == 2
+        for config in Run.objects.filter(sweep=sweep).values_list("config", flat=True)
+    )

@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from experiments.engine import bulk, cache
-from experiments.engine.store.records import RunResult, ScoreRow
+from experiments.engine.store.records import JudgeUsage, RunResult, ScoreRow
 from experiments.models import Run, Score, Sweep
 
 _RUN_FIELDS = [
@@ -54,15 +54,20 @@ def _run_row(r: RunResult, now: datetime) -> list:
 
 @transaction.atomic
 def write_results(
-    sweep_id: int, results: list[RunResult], entries: Iterable[cache.Entry] = ()
+    sweep_id: int,
+    results: list[RunResult],
+    entries: Iterable[cache.Entry] = (),
+    spent: JudgeUsage | None = None,
 ) -> None:
-    """One transaction per batch: cache entries, runs, scores, counters."""
+    """One transaction per batch: cache entries, runs, scores, counters.
+    ``spent``: what stage calls sent, whichever runs they end up in."""
     fresh = [r.new_cache_entry for r in results if r.new_cache_entry is not None]
     cache.store([*entries, *fresh])
-    if not results:
+    if not results and not (spent and spent.calls):
         return
     now = timezone.now()
-    bulk.update(Run, _RUN_FIELDS, (_run_row(r, now) for r in results))
+    if results:
+        bulk.update(Run, _RUN_FIELDS, (_run_row(r, now) for r in results))
     # An upsert: a runner that lost its lease may have scored the same run.
     bulk.insert(
         Score,
@@ -79,7 +84,8 @@ def write_results(
     cache.record_hits(hits)
     failed = [r for r in results if r.status == Run.Status.FAILED]
     # What the sweep spent: the judge's replies only when its calls sent them.
-    judged = [u for r in results for u in (r.judge, r.upstream) if u is not None]
+    judged = [r.judge for r in results if r.judge is not None]
+    judged += [spent] if spent is not None else []
     Sweep.objects.filter(pk=sweep_id).update(
         done=F("done") + len(results),
         errors=F("errors") + len(failed),
