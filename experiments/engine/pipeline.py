@@ -17,6 +17,7 @@ from experiments.engine.work import Outbox, Prepared
 from experiments.models import Run
 from experiments.spec import templates
 from experiments.spec.stages import stage_refs, stages_of
+from scoring.base import JudgeCall
 from scoring.strict_json import loads_output
 
 
@@ -32,7 +33,7 @@ class PipelineRuns:
         ctx: SweepContext,
         calls: StageCalls,
         final: RunScorer,
-        judge: object,
+        judge: JudgeCall | None,
         outbox: Outbox,
     ):
         self.ctx = ctx
@@ -46,7 +47,9 @@ class PipelineRuns:
         }
         self.json_needs: dict[str, set[str]] = {}  # prompt -> stages read as JSON
 
-    async def execute(self, run_id: int, config: dict, item_id: int, sample: int):
+    async def execute(
+        self, run_id: int, config: dict, item_id: int, sample: int
+    ) -> None:
         item = self.ctx.items[item_id]
         variables = templates.item_context(*item)
         results: dict[str, dict] = {}
@@ -56,11 +59,12 @@ class PipelineRuns:
         usage, hits, trace, attempts = JudgeUsage(), [], [], 0
         outputs: list[tuple[str, RunResult]] = []
         try:
-            for choice in config["stages"]:
+            last = len(config["stages"]) - 1
+            for n, choice in enumerate(config["stages"]):
                 name = choice["name"]
                 p = self.prepare(run_id, choice, item, sample, variables, trace)
                 try:
-                    call, mine = await self.calls.get(p)
+                    call, mine = await self.calls.get(p, keep=n < last)
                 except AdapterError as exc:
                     attempts += exc.attempts
                     trace[-1]["error"] = exc.message
@@ -104,7 +108,15 @@ class PipelineRuns:
         await self.score(result, item, outputs, usage)
         self.outbox.results.append(result)  # only now: the awaits may see a flush
 
-    def prepare(self, run_id, choice, item, sample, variables, trace) -> Prepared:
+    def prepare(
+        self,
+        run_id: int,
+        choice: dict,
+        item: tuple,
+        sample: int,
+        variables: dict,
+        trace: list[dict],
+    ) -> Prepared:
         """The stage's request, or ``StageFailed`` (an earlier output read as
         JSON that is not JSON, a template that cannot render)."""
         trace.append({"stage": choice["name"], "messages": None, "error": ""})
@@ -142,7 +154,9 @@ class PipelineRuns:
             self.json_needs[prompt] = needs
         return needs
 
-    def stage_result(self, run_id: int, p: Prepared, call: StageCall, entry: dict):
+    def stage_result(
+        self, run_id: int, p: Prepared, call: StageCall, entry: dict
+    ) -> RunResult:
         completion = call.completion
         return RunResult(
             run_id=run_id,
@@ -158,7 +172,13 @@ class PipelineRuns:
             latency_ms=completion.latency_ms,
         )
 
-    async def score(self, result, item, outputs, usage: JudgeUsage) -> None:
+    async def score(
+        self,
+        result: RunResult,
+        item: tuple,
+        outputs: list[tuple[str, RunResult]],
+        usage: JudgeUsage,
+    ) -> None:
         """Final scorers on the last stage's output, each stage's own on its
         output; the composite is the weighted mean of them all (a stage
         scorer without a weight has weight 0)."""

@@ -46,8 +46,16 @@ class StageCalls:
         # with it); a stop is not (the runs stay pending).
         self.calls: dict[str, asyncio.Future[StageCall]] = {}
 
-    async def get(self, p: Prepared) -> tuple[StageCall, bool]:
-        """(the call, whether this caller made it)."""
+    async def get(self, p: Prepared, *, keep: bool = True) -> tuple[StageCall, bool]:
+        """(the call, whether this caller made it). ``keep``: share it with
+        later runs (a last stage's request is one config's own: kept, the
+        sweep would hold every answer in memory for nothing)."""
+        if not keep:
+            try:
+                return await self.fetch(p), True
+            except AdapterError as exc:
+                self.outbox.spent.calls += exc.attempts
+                raise
         shared = self.calls.get(p.key)
         if shared is not None:
             try:
