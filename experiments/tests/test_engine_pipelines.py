@@ -170,3 +170,13 @@ def test_random_search_draws_pipeline_configs(simulator):
         len(config["stages"]) == 2
         for config in Run.objects.filter(sweep=sweep).values_list("config", flat=True)
     )
+
+
+def test_check_endpoints_names_the_stage_of_an_unlisted_model(make_simulator):
+    from experiments.services.model_check import unlisted_model_warnings
+    from experiments.spec import validate_spec
+
+    sim = make_simulator(listed_models=["sim-echo"])
+    spec = validate_spec(pipeline_spec(sim.base_url)).spec
+    warnings = unlisted_model_warnings(spec)
+    assert [w.path for w in warnings] == ["stages[1].models[0].model"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from experiments.engine import planner
 from experiments.spec import validate_spec
 from experiments.tests.factories import spec_doc
@@ -176,3 +178,14 @@ def test_sweep_size_limits_count_pipeline_configs():
     assert not result.ok
     assert "8 configs" in str(result.errors[0])
     assert "per stage" in str(result.errors[0])
+
+
+def test_the_cost_estimate_counts_a_stage_call_once_per_earlier_choice():
+    doc = pipeline_doc()
+    doc["endpoints"][0]["prices"] = {
+        "m2": {"input_per_mtok": 0, "output_per_mtok": 1_000_000}
+    }
+    result = validate_spec(doc)
+    # normalise: 2 prompts x 4 extract choices x 2 items = 16 calls of 64 tokens
+    assert result.estimated_cost == pytest.approx(16 * 64)
+    assert result.unpriced_models == ["local/m1"]
