@@ -73,6 +73,9 @@ class PipelineRuns:
                     ) from None
                 text = call.completion.text
                 attempts += call.attempts if mine else 0
+                if not mine and call.cached_id is None:  # the sweep's own call
+                    hits_by_key, at = self.outbox.key_hits, (self.ctx.scope, p.key)
+                    hits_by_key[at] = hits_by_key.get(at, 0) + 1
                 usage.add(call.completion, call.cost, calls=0, sent=False)
                 hits += [call.cached_id] if call.cached_id is not None else []
                 trace[-1].update(_traced(call))

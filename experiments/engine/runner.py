@@ -177,9 +177,11 @@ class SweepRunner:
         await self.report_progress()
 
     async def flush(self) -> int:
-        batch, entries, spent = self.outbox.take()
-        if batch or entries or spent.calls:
-            await db(store.write_results)(self.sweep_id, batch, entries, spent)
+        batch, entries, spent, key_hits = self.outbox.take()
+        if batch or entries or spent.calls or key_hits:
+            await db(store.write_results)(
+                self.sweep_id, batch, entries, spent, key_hits
+            )
         return len(batch)
 
     async def report_progress(self) -> None:

@@ -36,8 +36,12 @@ class Outbox:
     # What a pipeline's stage calls spent, counted when they are made: a run
     # stopped between stages never reaches the writer, its calls still do.
     spent: JudgeUsage = field(default_factory=JudgeUsage)
+    # Cache key -> runs served a stage answer this sweep fetched itself (the
+    # cache's "calls saved" count them like hits on stored entries).
+    key_hits: dict[tuple[str, str], int] = field(default_factory=dict)
 
-    def take(self) -> tuple[list[RunResult], list[cache.Entry], JudgeUsage]:
-        taken = self.results, self.judge_entries, self.spent
-        self.results, self.judge_entries, self.spent = [], [], JudgeUsage()
+    def take(self) -> tuple[list, list[cache.Entry], JudgeUsage, dict]:
+        taken = self.results, self.judge_entries, self.spent, self.key_hits
+        self.results, self.judge_entries = [], []
+        self.spent, self.key_hits = JudgeUsage(), {}
         return taken

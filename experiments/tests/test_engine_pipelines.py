@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from experiments.models import Run, Score
+from experiments.models import CachedResponse, Run, Score
 from experiments.tests.engine_helpers import extraction_spec, run
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -78,11 +78,21 @@ def test_configs_sharing_a_first_stage_share_its_calls(simulator):
 
 def test_a_pipeline_rerun_makes_no_calls(simulator):
     first = run(pipeline_spec(simulator.base_url))
+    # Every run served a stage answer it did not fetch saved a call: the 2
+    # other configs sharing each extract call, per item.
+    assert CachedResponse.objects.stats()["calls_saved"] == 6 * N
     before = simulator.stats()["requests"]
     second = run(pipeline_spec(simulator.base_url))
     assert simulator.stats()["requests"] == before
     assert (second.calls, second.done, second.errors) == (0, 9 * N, 0)
     assert (second.cost, second.prompt_tokens) == (0, 0)
+    assert CachedResponse.objects.stats()["calls_saved"] == 6 * N + 18 * N
+    assert CachedResponse.objects.stats()["cost_saved"] > 0
+    # The first sweep spent what its unique calls cost, no more.
+    spent = sum(
+        CachedResponse.objects.values_list("cost", flat=True).exclude(cost=None)
+    )
+    assert first.cost == pytest.approx(spent) and first.cost > 0
     assert second.cache_hits == 9 * N
     traces = Run.objects.filter(sweep=second).values_list("trace", flat=True)
     assert all(t["cache_hit"] for trace in traces for t in trace)

@@ -58,12 +58,17 @@ def write_results(
     results: list[RunResult],
     entries: Iterable[cache.Entry] = (),
     spent: JudgeUsage | None = None,
+    key_hits: dict[tuple[str, str], int] | None = None,
 ) -> None:
     """One transaction per batch: cache entries, runs, scores, counters.
-    ``spent``: what stage calls sent, whichever runs they end up in."""
+    ``spent``: what stage calls sent, whichever runs they end up in;
+    ``key_hits``: runs served a stage answer fetched by this sweep, by
+    (scope, key) (stored by now: its entry is in this batch or an earlier one)."""
     fresh = [r.new_cache_entry for r in results if r.new_cache_entry is not None]
     cache.store([*entries, *fresh])
-    if not results and not (spent and spent.calls):
+    if key_hits:
+        cache.record_key_hits(key_hits)
+    if not results and not (spent and spent.calls):  # key hits: recorded above
         return
     now = timezone.now()
     if results:
