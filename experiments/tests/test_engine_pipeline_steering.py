@@ -55,3 +55,21 @@ def test_cancel_keeps_finished_runs_and_counts_unique_calls(slow_pipeline):
     assert runs.filter(status="pending").count() == 0
     assert runs.filter(status="done").count() == final.done >= 3
     assert sim.stats()["requests"] == final.calls
+
+
+def test_a_sweep_stopped_between_stages_resumes_without_calling_twice(
+    slow_pipeline,
+):
+    import time
+
+    from experiments.services.sweeps import run_sweep
+
+    sim, sweep = slow_pipeline
+    # The task deadline stops the runner mid-sweep, as a long sweep's does.
+    stopped = run_sweep(sweep, deadline=time.monotonic() + 0.8)
+    assert stopped.done < 9 * N
+    assert Run.objects.filter(sweep=sweep, status="pending").exists()
+    final = run_sweep(_fresh(sweep))
+    assert (final.status, final.done, final.errors) == ("completed", 9 * N, 0)
+    # Earlier stages answered before the stop come from the cache.
+    assert sim.stats()["requests"] == 3 * N + 9 * N == final.calls
