@@ -57,6 +57,18 @@ def record_hits(hits: dict[int, int]) -> None:
         )
 
 
+def record_key_hits(hits: dict[tuple[str, str], int]) -> None:
+    """``hits`` maps (scope, key) to how many runs the entry served."""
+    now = timezone.now()
+    by_count: dict[tuple[str, int], list[str]] = {}
+    for (scope, key), count in hits.items():
+        by_count.setdefault((scope, count), []).append(key)
+    for (scope, count), keys in by_count.items():
+        CachedResponse.objects.filter(scope=scope, key__in=keys).update(
+            hit_count=F("hit_count") + count, last_hit_at=now
+        )
+
+
 class Entry(NamedTuple):
     """A fresh response to store (CachedResponse's fields, in this order)."""
 

@@ -15,6 +15,7 @@ from adapters.base import EndpointConfig
 from adapters.endpoint_policy import EndpointRefused, check_endpoint
 from adapters.urls import normalise_base_url
 from experiments.models import Endpoint, Experiment, Sweep
+from experiments.spec.stages import all_scorers
 
 SETTINGS = Endpoint.SETTINGS_FIELDS
 
@@ -22,7 +23,7 @@ SETTINGS = Endpoint.SETTINGS_FIELDS
 def used_names(spec: dict) -> set[str]:
     """Endpoints a spec calls: its models' and its llm_judge scorers'."""
     return {m["endpoint"] for m in spec["models"]} | {
-        s["endpoint"] for s in spec["scorers"] if s["type"] == "llm_judge"
+        s["endpoint"] for s in all_scorers(spec) if s["type"] == "llm_judge"
     }
 
 

@@ -7,16 +7,20 @@ from __future__ import annotations
 import itertools
 import random
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
 from experiments.hashing import sha256_json
-from experiments.spec.limits import config_count, size_errors
+from experiments.spec.limits import config_count, size_errors, stage_choices
+from experiments.spec.stages import stages_of
 
 
 @dataclass(frozen=True)
-class Config:
+class StageChoice:
+    """One stage's (prompt, model, params) in a pipeline's config."""
+
+    name: str
     prompt: str
     endpoint: str
     model: str
@@ -24,11 +28,38 @@ class Config:
 
     def as_dict(self) -> dict:
         return {
+            "name": self.name,
             "prompt": self.prompt,
             "endpoint": self.endpoint,
             "model": self.model,
             "params": self.params,
         }
+
+
+@dataclass(frozen=True)
+class Config:
+    """A single-stage config, or a pipeline's (``stages``, one choice each):
+    then prompt/endpoint/model/params are the last stage's, so what reads a
+    run's config (labels, the leaderboard) shows the stage that answered."""
+
+    prompt: str
+    endpoint: str
+    model: str
+    params: dict
+    stages: tuple[StageChoice, ...] = ()
+
+    def as_dict(self) -> dict:
+        # A single-stage config has exactly the keys it always had, so its
+        # hash (and every stored run's) stays the same.
+        config = {
+            "prompt": self.prompt,
+            "endpoint": self.endpoint,
+            "model": self.model,
+            "params": self.params,
+        }
+        if self.stages:
+            config["stages"] = [choice.as_dict() for choice in self.stages]
+        return config
 
     @cached_property  # one hash per config, not per planned run
     def hash(self) -> str:
@@ -44,11 +75,19 @@ class PlannedRun:
 
 def iter_configs(spec: dict) -> Iterator[Config]:
     """Every config, prompt-major, then model, then the param axes with the
-    last one varying fastest (``itertools.product`` order), built one at a time."""
-    axes = spec["params"]
+    last one varying fastest (``itertools.product`` order), built one at a time.
+    A pipeline's are the product of its stages' choices, the first stage
+    varying slowest."""
+    stages = stages_of(spec)
+    if len(stages) > 1:
+        counts = [range(stage_choices(stage)) for stage in stages]
+        for indices in itertools.product(*counts):
+            yield _pipeline(stages, indices)
+        return
+    axes = stages[0]["params"]
     names = list(axes)
-    for prompt in spec["prompts"]:
-        for model in spec["models"]:
+    for prompt in stages[0]["prompts"]:
+        for model in stages[0]["models"]:
             for combo in itertools.product(*(axes[name] for name in names)):
                 yield Config(
                     prompt["name"],
@@ -65,18 +104,42 @@ def configs(spec: dict) -> list[Config]:
 def config_at(spec: dict, index: int) -> Config:
     """The ``index``-th config in ``iter_configs`` order, decoded from the
     index with mixed-radix arithmetic so the others are never built."""
-    axes = spec["params"]
+    stages = stages_of(spec)
+    if len(stages) == 1:
+        return _choice_at(stages[0], index)
+    indices = []
+    for stage in reversed(stages):  # the last stage is the least significant
+        index, digit = divmod(index, stage_choices(stage))
+        indices.append(digit)
+    if index:
+        raise IndexError("config index out of range")
+    return _pipeline(stages, indices[::-1])
+
+
+def _pipeline(stages: list[dict], indices: Iterable[int]) -> Config:
+    picks = [_choice_at(s, i) for s, i in zip(stages, indices, strict=True)]
+    choices = tuple(
+        StageChoice(s["name"], c.prompt, c.endpoint, c.model, c.params)
+        for s, c in zip(stages, picks, strict=True)
+    )
+    last = picks[-1]
+    return Config(last.prompt, last.endpoint, last.model, last.params, choices)
+
+
+def _choice_at(stage: dict, index: int) -> Config:
+    """One stage's ``index``-th (prompt, model, params), as a config."""
+    axes = stage["params"]
     names = list(axes)
     picks = {}
     for name in reversed(names):  # the last axis is the least significant digit
         index, digit = divmod(index, len(axes[name]))
         picks[name] = axes[name][digit]
-    index, model_index = divmod(index, len(spec["models"]))
-    if index >= len(spec["prompts"]):
+    index, model_index = divmod(index, len(stage["models"]))
+    if index >= len(stage["prompts"]):
         raise IndexError("config index out of range")
-    model = spec["models"][model_index]
+    model = stage["models"][model_index]
     return Config(
-        spec["prompts"][index]["name"],
+        stage["prompts"][index]["name"],
         model["endpoint"],
         model["model"],
         {name: picks[name] for name in names},

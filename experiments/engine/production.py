@@ -6,12 +6,13 @@ plan's rest is inserted once that wave is out."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import ParamSpec, Protocol, TypeVar
 
 from adapters.base import AdapterError, BaseAdapter
 from experiments.engine import cache, store
 from experiments.engine.calls import Caller
+from experiments.engine.pipeline import PipelineRuns
 from experiments.engine.results import ResultBuilder
 from experiments.engine.steering import Steering, Stopped
 from experiments.engine.store.context import SweepContext
@@ -40,6 +41,7 @@ class Producer:
         builder: ResultBuilder,
         outbox: Outbox,
         batch_size: int,
+        pipeline: PipelineRuns | None = None,
     ):
         self.ctx, self.db = ctx, db
         self.adapters = adapters
@@ -48,6 +50,7 @@ class Producer:
         self.builder = builder
         self.outbox = outbox
         self.batch_size = batch_size
+        self.pipeline = pipeline
         self.tasks: set[asyncio.Task] = set()
         self.room = asyncio.Event()  # set when a run task finishes
         self.fully_planned = False  # the plan's rest is inserted after wave one
@@ -66,6 +69,15 @@ class Producer:
             if not rows:
                 return
             after = rows[-1][0]
+            if self.pipeline is not None:
+                # A pipeline run looks its stages up one by one (batched by
+                # time, ``LookupBatcher``): a stage's request needs the
+                # earlier stages' answers.
+                for row in rows:
+                    self.spawn(self.pipeline.execute(*row))
+                await self.plan_rest()
+                await self.wait_for_room()
+                continue
             # Shared by the batch: messages, or why they cannot be rendered.
             rendered: dict[tuple[str, int], list[dict] | str] = {}
             prepared = []
@@ -87,15 +99,21 @@ class Producer:
             outbox.results.extend(scored)
             for p in prepared:
                 if p.key not in hits:
-                    task = asyncio.create_task(self.execute(p))
-                    self.tasks.add(task)
-                    task.add_done_callback(self.task_done)
+                    self.spawn(self.execute(p))
             await self.plan_rest()
-            # Keep about one batch queued behind the gate, no more. (Not
-            # asyncio.wait: it hooks every pending task each time it is called.)
-            while len(self.tasks) >= self.batch_size and not steering.stopping:
-                self.room.clear()
-                await self.room.wait()
+            await self.wait_for_room()
+
+    def spawn(self, work: Coroutine) -> None:
+        task = asyncio.create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self.task_done)
+
+    async def wait_for_room(self) -> None:
+        # Keep about one batch queued behind the gate, no more. (Not
+        # asyncio.wait: it hooks every pending task each time it is called.)
+        while len(self.tasks) >= self.batch_size and not self.steering.stopping:
+            self.room.clear()
+            await self.room.wait()
 
     async def plan_rest(self) -> None:
         if not self.fully_planned:

@@ -37,12 +37,15 @@ from experiments.engine import store
 from experiments.engine.calls import Caller
 from experiments.engine.judging import Judge
 from experiments.engine.lookups import LookupBatcher
+from experiments.engine.pipeline import PipelineRuns
 from experiments.engine.production import Producer
 from experiments.engine.results import ResultBuilder
 from experiments.engine.scoring import RunScorer
+from experiments.engine.stage_calls import StageCalls
 from experiments.engine.steering import Steering
 from experiments.engine.work import Outbox
 from experiments.models import Sweep
+from experiments.spec.stages import stages_of
 
 log = logging.getLogger(__name__)
 POLL_S = 0.25
@@ -125,7 +128,12 @@ class SweepRunner:
         caller = Caller(adapters, ctx.endpoints, self.steering)
         lookups = LookupBatcher(lambda keys: db(store.lookup)(ctx.scope, keys))
         judge = Judge(ctx, adapters, caller, lookups, self.outbox)
-        builder = ResultBuilder(ctx, adapters, RunScorer(ctx.spec["scorers"], judge))
+        final = RunScorer(ctx.spec["scorers"], judge)
+        builder = ResultBuilder(ctx, adapters, final)
+        pipeline = None
+        if len(stages_of(ctx.spec)) > 1:
+            calls = StageCalls(ctx, adapters, caller, lookups, self.outbox)
+            pipeline = PipelineRuns(ctx, calls, final, judge, self.outbox)
         return Producer(
             ctx,
             db,
@@ -135,6 +143,7 @@ class SweepRunner:
             builder=builder,
             outbox=self.outbox,
             batch_size=self.batch_size,
+            pipeline=pipeline,
         )
 
     async def control_loop(self) -> None:
@@ -172,9 +181,11 @@ class SweepRunner:
         await self.report_progress()
 
     async def flush(self) -> int:
-        batch, entries = self.outbox.take()
-        if batch or entries:
-            await db(store.write_results)(self.sweep_id, batch, entries)
+        batch, entries, spent, key_hits = self.outbox.take()
+        if batch or entries or spent.calls or key_hits:
+            await db(store.write_results)(
+                self.sweep_id, batch, entries, spent, key_hits
+            )
         return len(batch)
 
     async def report_progress(self) -> None:

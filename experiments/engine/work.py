@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from experiments.engine import cache
-from experiments.engine.store.records import RunResult
+from experiments.engine.store.records import JudgeUsage, RunResult
 
 
 @dataclass
@@ -33,8 +33,15 @@ class Outbox:
 
     results: list[RunResult] = field(default_factory=list)
     judge_entries: list[cache.Entry] = field(default_factory=list)
+    # What a pipeline's stage calls spent, counted when they are made: a run
+    # stopped between stages never reaches the writer, its calls still do.
+    spent: JudgeUsage = field(default_factory=JudgeUsage)
+    # Cache key -> runs served a stage answer this sweep fetched itself (the
+    # cache's "calls saved" count them like hits on stored entries).
+    key_hits: dict[tuple[str, str], int] = field(default_factory=dict)
 
-    def take(self) -> tuple[list[RunResult], list[cache.Entry]]:
-        taken = self.results, self.judge_entries
+    def take(self) -> tuple[list, list[cache.Entry], JudgeUsage, dict]:
+        taken = self.results, self.judge_entries, self.spent, self.key_hits
         self.results, self.judge_entries = [], []
+        self.spent, self.key_hits = JudgeUsage(), {}
         return taken

@@ -185,6 +185,12 @@ class Run(models.Model):
     error_message = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
+    trace = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="A pipeline run's stages: per stage its messages, output, "
+        "tokens, latency, cost, cache key, cache hit and error.",
+    )
 
     objects = RunQuerySet.as_manager()
 

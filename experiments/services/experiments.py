@@ -13,6 +13,7 @@ from experiments.services.datasets import dataset_items, replace_items
 from experiments.services.projects import ensure_project, signed_in
 from experiments.services.prompts import add_prompt_version
 from experiments.spec import SpecContext, SpecInvalid, SpecResult, validate_spec
+from experiments.spec.stages import all_scorers
 from experiments.spec.validator import DEFAULT_PROJECT
 from experiments.types import UserLike
 
@@ -118,7 +119,7 @@ def create_experiment(
     )
     experiment.prompt_versions.set(versions)
     used = {m["endpoint"] for m in spec["models"]} | {
-        s["endpoint"] for s in spec["scorers"] if s["type"] == "llm_judge"
+        s["endpoint"] for s in all_scorers(spec) if s["type"] == "llm_judge"
     }
     experiment.endpoints.set(project.endpoints.filter(name__in=used))
     return experiment, result

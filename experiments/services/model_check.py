@@ -18,6 +18,7 @@ from adapters.endpoint_policy import EndpointRefused, check_endpoint
 from adapters.urls import normalise_base_url
 from experiments.models import Endpoint, Project
 from experiments.spec import SpecError
+from experiments.spec.stages import stages_of
 
 CHECK_TIMEOUT_S = 10.0
 
@@ -33,14 +34,25 @@ def unlisted_model_warnings(
     project = projects.filter(name=spec["project"]).first()
     stored = {e.name: e for e in project.endpoints.all()} if project else {}
     inline = {e["name"]: e for e in spec["endpoints"]}
-    wanted = [
-        (f"models[{i}]", m["endpoint"], m["model"])
-        for i, m in enumerate(spec["models"])
-    ] + [
-        (f"scorers[{i}]", s["endpoint"], s["model"])
-        for i, s in enumerate(spec["scorers"])
-        if s["type"] == "llm_judge"
-    ]
+    stages = stages_of(spec)
+    wanted = (
+        [
+            (f"models[{i}]", m["endpoint"], m["model"])
+            for i, m in enumerate(spec["models"] if len(stages) == 1 else [])
+        ]
+        + [
+            (f"stages[{k}].{part}[{i}]", e["endpoint"], e["model"])
+            for k, stage in enumerate(stages if len(stages) > 1 else [])
+            for part in ("models", "scorers")
+            for i, e in enumerate(stage[part])
+            if part == "models" or e["type"] == "llm_judge"
+        ]
+        + [
+            (f"scorers[{i}]", s["endpoint"], s["model"])
+            for i, s in enumerate(spec["scorers"])
+            if s["type"] == "llm_judge"
+        ]
+    )
     listed: dict[str, list[str] | None] = {}
     warnings = []
     for path, name, model in wanted:

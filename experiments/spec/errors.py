@@ -134,6 +134,8 @@ def _translate(error: ValidationError, prefix: str) -> list[SpecError]:
 
 
 _PATTERN_MESSAGES = {
+    # Only a stage's name has a pattern: templates refer to it by name.
+    "name": "a stage name is letters, digits and _, not starting with a digit",
     "base_url": "must be an http:// or https:// URL",
     "api_key_env": "must be an environment variable name (letters, digits, _)",
     "flags": "regex flags are a combination of i, m, s, x",

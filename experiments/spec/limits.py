@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from experiments.spec.errors import SpecError
+from experiments.spec.stages import stages_of
 
 DEFAULT_MAX_CONFIGS = 10_000
 DEFAULT_MAX_RUNS = 1_000_000
@@ -27,10 +28,15 @@ def limits() -> tuple[int, int]:
     )
 
 
+def stage_choices(stage: dict) -> int:
+    """A stage's prompts x models x the product of its param axes."""
+    axes = stage["params"].values()
+    return len(stage["prompts"]) * len(stage["models"]) * math.prod(map(len, axes))
+
+
 def config_count(spec: dict) -> int:
-    """prompts x models x the product of the param axes (never enumerated)."""
-    axes = spec["params"].values()
-    return len(spec["prompts"]) * len(spec["models"]) * math.prod(map(len, axes))
+    """The product of every stage's choices (never enumerated)."""
+    return math.prod(stage_choices(stage) for stage in stages_of(spec))
 
 
 def planned_runs(spec: dict, n_items: int) -> int:
@@ -53,12 +59,13 @@ def size_errors(
     configs = config_count(spec)
     runs = planned_runs(spec, n_items)
     errors = []
+    per_stage = ", per stage" if len(stages_of(spec)) > 1 else ""
     if spec["strategy"].get("type", "grid") == "grid" and configs > max_configs:
         errors.append(
             SpecError(
                 "strategy",
                 f"a grid sweep of {configs:,} configs (prompts x models x param "
-                f"values) is over the limit of {max_configs:,} "
+                f"values{per_stage}) is over the limit of {max_configs:,} "
                 "(PROMPTLOOPER_MAX_CONFIGS); use fewer values, or random search "
                 "with a budget",
             )

@@ -59,9 +59,72 @@ MESSAGE = {
     },
 }
 
+PROMPTS = {
+    "type": "array",
+    "minItems": 1,
+    "items": {
+        "type": "object",
+        "required": ["name"],
+        "additionalProperties": False,
+        "properties": {
+            "name": _NAME,
+            "description": {"type": "string"},
+            "messages": {"type": "array", "items": MESSAGE, "minItems": 1},
+            "template": {"type": "string"},
+        },
+    },
+}
+
+MODELS = {
+    "type": "array",
+    "minItems": 1,
+    "items": {
+        "type": "object",
+        "required": ["endpoint", "model"],
+        "additionalProperties": False,
+        "properties": {
+            "endpoint": _NAME,
+            "model": {"type": "string", "minLength": 1, "maxLength": 200},
+        },
+    },
+}
+
+SCORERS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["type"],
+        "properties": {"type": {"type": "string"}},
+    },
+}
+
+# One stage of a pipeline: what a single-stage spec has at the top level. Its
+# name is how later templates refer to it (``stages.<name>.output``), so it
+# is an identifier.
+STAGE = {
+    "type": "object",
+    "required": ["name", "prompts", "models"],
+    "additionalProperties": False,
+    "properties": {
+        "name": {
+            "type": "string",
+            "maxLength": 100,
+            "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$",
+        },
+        "prompts": PROMPTS,
+        "models": MODELS,
+        "params": {"type": "object"},
+        "scorers": SCORERS,
+    },
+}
+
 SPEC_SCHEMA = {
     "type": "object",
-    "required": ["name", "dataset", "prompts", "models"],
+    "required": ["name", "dataset"],
+    # The single-stage form needs prompts and models; a pipeline has stages
+    # instead (using both forms is the validator's error, with a clear text).
+    "if": {"not": {"required": ["stages"]}},
+    "then": {"required": ["prompts", "models"]},
     "additionalProperties": False,
     "properties": {
         "version": {"const": 1},
@@ -79,44 +142,12 @@ SPEC_SCHEMA = {
                 "limit": _POSITIVE_INT,
             },
         },
-        "prompts": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "type": "object",
-                "required": ["name"],
-                "additionalProperties": False,
-                "properties": {
-                    "name": _NAME,
-                    "description": {"type": "string"},
-                    "messages": {"type": "array", "items": MESSAGE, "minItems": 1},
-                    "template": {"type": "string"},
-                },
-            },
-        },
-        "models": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "type": "object",
-                "required": ["endpoint", "model"],
-                "additionalProperties": False,
-                "properties": {
-                    "endpoint": _NAME,
-                    "model": {"type": "string", "minLength": 1, "maxLength": 200},
-                },
-            },
-        },
+        "prompts": PROMPTS,
+        "models": MODELS,
         "params": {"type": "object"},
+        "stages": {"type": "array", "minItems": 1, "items": STAGE},
         "samples": {"type": "integer", "minimum": 1, "maximum": 1000},
-        "scorers": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["type"],
-                "properties": {"type": {"type": "string"}},
-            },
-        },
+        "scorers": SCORERS,
         "strategy": {
             "type": "object",
             "additionalProperties": False,

@@ -26,12 +26,14 @@ from experiments.dataset_io import DatasetFileError, ItemData, load_dataset_file
 from experiments.hashing import canonical_json
 from experiments.nul import NUL_MESSAGE
 from experiments.pricing import price_of
+from experiments.spec import stages as stage_names
 from experiments.spec import templates
 from experiments.spec.concurrency import InFlightCap, in_flight_caps
 from experiments.spec.errors import SpecError, format_path, schema_errors
-from experiments.spec.limits import size_errors
+from experiments.spec.limits import config_count, size_errors, stage_choices
 from experiments.spec.params import param_problem
 from experiments.spec.schema import SPEC_SCHEMA
+from experiments.spec.stages import all_scorers, stages_of
 from scoring.options import COMMON_OPTIONS, scorer_options
 
 AVAILABLE_STRATEGIES = ("grid", "random")
@@ -156,6 +158,7 @@ class _Checker:
         self.items: list[ItemData] = []
         self.all_items: list[ItemData] = []
         self.prompt_chars: dict[str, float] = {}
+        self.prompt_names: set[str] = set()
 
     def error(self, path: str, message: str) -> None:
         self.errors.append(SpecError(path, message))
@@ -163,26 +166,31 @@ class _Checker:
     def run(self) -> dict:
         endpoints = self.endpoints()
         dataset = self.dataset()
-        prompts = self.prompts()
-        models = self.models(endpoints)
-        params = self.params()
-        scorers = self.scorers(endpoints)
+        stages = self.stages(endpoints)
+        scorers = self.scorers(endpoints, self.doc.get("scorers"), "scorers")
         strategy = self.strategy()
-        return {
+        models = []  # every stage's, once: the endpoints the sweep calls
+        for stage in stages:
+            models += [m for m in stage["models"] if m not in models]
+        spec = {
             "version": 1,
             "name": self.doc.get("name"),
             "project": self.doc.get("project") or DEFAULT_PROJECT,
             "description": self.doc.get("description", ""),
             "endpoints": endpoints,
             "dataset": dataset,
-            "prompts": prompts,
+            "stages": stages,
+            # Every stage's prompts (stored as prompt versions) and models.
+            "prompts": [p for stage in stages for p in stage["prompts"]],
             "models": models,
-            "params": params,
             "samples": self.doc.get("samples", 1),
             "scorers": scorers,
             "strategy": strategy,
             "concurrency": self.doc.get("concurrency", 16),
         }
+        if "stages" not in self.doc:  # the single-stage form, as it always was
+            spec["params"] = stages[0]["params"]
+        return spec
 
     # --- sections --------------------------------------------------------
     def endpoints(self) -> list[dict]:
@@ -317,12 +325,67 @@ class _Checker:
                 self.error("dataset.file", f"{path.name}: {row}")
             return []
 
-    def prompts(self) -> list[dict]:
+    def stages(self, endpoints: list[dict]) -> list[dict]:
+        """The stages, checked in order; the single-stage form is one stage
+        named ``main`` whose paths are the top-level ones."""
+        if "stages" not in self.doc:
+            return [self.stage(self.doc, "", stage_names.MAIN, None, endpoints)]
+        for key in ("prompts", "models", "params"):
+            if key in self.doc:
+                self.error(
+                    key,
+                    "a spec has either stages or top-level prompts/models/params, "
+                    f"not both; move {key} into a stage",
+                )
+        entries = _list(self.doc["stages"])
+        every = [e.get("name") if isinstance(e, dict) else None for e in entries]
         result, seen = [], set()
-        for i, entry in enumerate(_list(self.doc.get("prompts"))):
+        for i, entry in enumerate(entries):
             if not isinstance(entry, dict):
                 continue
-            path = f"prompts[{i}]"
+            name = entry.get("name")
+            if isinstance(name, str) and name in seen:
+                self.error(f"stages[{i}].name", f'duplicate stage name "{name}"')
+            elif isinstance(name, str) and hasattr(dict, name):
+                # ``stages.items`` would be the mapping's method, not the stage.
+                self.error(f"stages[{i}].name", f'"{name}" is reserved; rename it')
+            seen.add(name)
+            earlier = [n for n in every[:i] if isinstance(n, str)]
+            refs = (earlier, [n for n in every if isinstance(n, str)])
+            result.append(self.stage(entry, f"stages[{i}].", name, refs, endpoints))
+        return result
+
+    def stage(
+        self,
+        entry: dict,
+        prefix: str,
+        name: Any,
+        refs: tuple[list[str], list[str]] | None,
+        endpoints: list[dict],
+    ) -> dict:
+        scorers = []
+        if refs is not None:  # a pipeline's stage scorers: named after it
+            scorers = self.scorers(endpoints, entry.get("scorers"), f"{prefix}scorers")
+            for scorer, raw in zip(scorers, _list(entry.get("scorers")), strict=False):
+                scorer["name"] = f"{name}.{scorer['name']}"
+                # Counted in the composite only when weighted on purpose.
+                scorer["weight"] = raw.get("weight", 0.0)
+        return {
+            "name": name,
+            "prompts": self.prompts(entry.get("prompts"), prefix, refs),
+            "models": self.models(endpoints, entry.get("models"), prefix),
+            "params": self.params(entry.get("params"), prefix),
+            "scorers": scorers,
+        }
+
+    def prompts(
+        self, entries: Any, prefix: str, refs: tuple[list[str], list[str]] | None
+    ) -> list[dict]:
+        result, seen = [], self.prompt_names  # prompt names are pipeline-wide
+        for i, entry in enumerate(_list(entries)):
+            if not isinstance(entry, dict):
+                continue
+            path = f"{prefix}prompts[{i}]"
             name = entry.get("name")
             if isinstance(name, str) and _canonical(name) in seen:
                 self.error(f"{path}.name", f'duplicate prompt name "{name}"')
@@ -341,24 +404,25 @@ class _Checker:
                     for j, m in enumerate(messages)
                     if isinstance(m, dict)
                 ]
-            chars = [self.check_template(p, s) for p, s in sources]
+            chars = [self.check_template(p, s, stages=refs) for p, s in sources]
             self.prompt_chars[_canonical(name)] = sum(chars)
             result.append({"name": name, "messages": messages})
         return result
 
-    def models(self, endpoints: list[dict]) -> list[dict]:
+    def models(self, endpoints: list[dict], entries: Any, prefix: str) -> list[dict]:
         known = _names(endpoints) | set(self.context.endpoints)
         result, seen = [], set()
-        for i, entry in enumerate(_list(self.doc.get("models"))):
+        for i, entry in enumerate(_list(entries)):
             if not isinstance(entry, dict):
                 continue
             endpoint = entry.get("endpoint")
+            path = f"{prefix}models[{i}]"
             if isinstance(endpoint, str) and endpoint not in known:
-                self.error(f"models[{i}].endpoint", self._unknown_endpoint(endpoint))
+                self.error(f"{path}.endpoint", self._unknown_endpoint(endpoint))
             pair = _canonical([endpoint, entry.get("model")])
             if pair in seen:
                 self.error(
-                    f"models[{i}]",
+                    path,
                     f'"{entry.get("model")}" on "{endpoint}" is listed twice',
                 )
             seen.add(pair)
@@ -372,13 +436,12 @@ class _Checker:
             f'project "{project}"'
         )
 
-    def params(self) -> dict[str, list]:
-        params = self.doc.get("params")
+    def params(self, params: Any, prefix: str) -> dict[str, list]:
         if not isinstance(params, dict):
             return {}
         axes = {}
         for key, value in params.items():
-            path = f"params.{key}"
+            path = f"{prefix}params.{key}"
             if key == "stream":
                 self.error(path, _NO_STREAMING)
                 continue
@@ -404,14 +467,14 @@ class _Checker:
             axes[key] = values
         return axes
 
-    def scorers(self, endpoints: list[dict]) -> list[dict]:
+    def scorers(self, endpoints: list[dict], entries: Any, where: str) -> list[dict]:
         result, names = [], set()
         known_endpoints = _names(endpoints) | set(self.context.endpoints)
         known_scorers = scorer_options()
-        for i, entry in enumerate(_list(self.doc.get("scorers"))):
+        for i, entry in enumerate(_list(entries)):
             if not isinstance(entry, dict) or not isinstance(entry.get("type"), str):
                 continue
-            path = f"scorers[{i}]"
+            path = f"{where}[{i}]"
             kind = entry["type"]
             options = known_scorers.get(kind)
             if options is None:
@@ -499,10 +562,15 @@ class _Checker:
 
     # --- templates -------------------------------------------------------
     def check_template(
-        self, path: str, source: Any, extra: dict | None = None
+        self,
+        path: str,
+        source: Any,
+        extra: dict | None = None,
+        stages: tuple[list[str], list[str]] | None = None,
     ) -> float:
-        """Check syntax and variables against every item; return the mean
-        rendered length (for the cost estimate)."""
+        """Check syntax and variables against every item (and, in a pipeline,
+        ``stages`` = (earlier, every) stage names); return the mean rendered
+        length (for the cost estimate)."""
         if not isinstance(source, str):
             return 0.0
         try:
@@ -513,6 +581,20 @@ class _Checker:
                 path, f"template syntax error at line {exc.lineno}: {exc.message}"
             )
             return 0.0
+        uses_stages = False
+        if stages is not None:
+            refs, problems = stage_names.stage_refs(parsed)
+            problems += [
+                p
+                for stage in sorted({s for s, _ in refs})
+                if (p := stage_names.ref_problem(stage, *stages))
+            ]
+            for problem in problems:
+                self.error(path, problem)
+            if problems:
+                return 0.0
+            uses_stages = bool(refs)
+            extra = {**(extra or {}), "stages": None}
         if not self.items:
             return float(len(source))
         names = meta.find_undeclared_variables(parsed) - set(extra or {})
@@ -532,6 +614,8 @@ class _Checker:
                 )
         if any(e.path == path for e in self.errors):
             return 0.0
+        if uses_stages:  # earlier outputs are unknown until the sweep runs
+            return float(len(source))
         total = 0
         deadline = self.render_deadline()
         for n, item in enumerate(self.items, 1):
@@ -560,8 +644,7 @@ class _Checker:
 
     # --- totals ----------------------------------------------------------
     def result(self, spec: dict) -> SpecResult:
-        axes = list(spec["params"].values())
-        configs = len(spec["prompts"]) * len(spec["models"]) * math.prod(map(len, axes))
+        configs = config_count(spec)
         samples = spec["samples"]
         total = configs * len(self.items) * samples
         budget = spec["strategy"]["budget"]
@@ -582,7 +665,7 @@ class _Checker:
         """The effective cap of every endpoint the spec calls (its models'
         and its judges'), with the spec's settings over the stored ones."""
         used = {m["endpoint"] for m in spec["models"]} | {
-            s["endpoint"] for s in spec["scorers"] if s["type"] == "llm_judge"
+            s["endpoint"] for s in all_scorers(spec) if s["type"] == "llm_judge"
         }
         settings = {
             **self.context.endpoints,
@@ -598,24 +681,30 @@ class _Checker:
         prices = {e["name"]: e.get("prices") or {} for e in spec["endpoints"]}
         for name, stored in self.context.endpoints.items():
             prices.setdefault(name, stored.get("prices") or {})
-        max_tokens = spec["params"].get("max_tokens", [DEFAULT_OUTPUT_TOKENS])
-        param_sets = math.prod(len(v) for v in spec["params"].values())
-        mean_out = sum(
-            v if isinstance(v, int | float) and v else DEFAULT_OUTPUT_TOKENS
-            for v in max_tokens
-        ) / len(max_tokens)
-        per_item = len(self.items) * spec["samples"] * fraction * param_sets
         total, priced, unpriced = 0.0, False, []
-        for model, prompt in itertools.product(spec["models"], spec["prompts"]):
-            price = prices.get(model["endpoint"], {}).get(model["model"])
-            if not price:
-                label = f"{model['endpoint']}/{model['model']}"
-                if label not in unpriced:
-                    unpriced.append(label)
-                continue
-            priced = True
-            prompt_tokens = self.prompt_chars.get(_canonical(prompt["name"]), 0) / 4
-            total += per_item * (price_of(price, prompt_tokens, mean_out) or 0.0)
+        # A stage's call is shared by the configs that agree up to it: it is
+        # made once per choice of the stages so far.
+        calls = len(self.items) * spec["samples"] * fraction
+        for stage in stages_of(spec):
+            params = stage["params"]
+            max_tokens = params.get("max_tokens", [DEFAULT_OUTPUT_TOKENS])
+            param_sets = math.prod(len(v) for v in params.values())
+            mean_out = sum(
+                v if isinstance(v, int | float) and v else DEFAULT_OUTPUT_TOKENS
+                for v in max_tokens
+            ) / len(max_tokens)
+            per_item = calls * param_sets
+            for model, prompt in itertools.product(stage["models"], stage["prompts"]):
+                price = prices.get(model["endpoint"], {}).get(model["model"])
+                if not price:
+                    label = f"{model['endpoint']}/{model['model']}"
+                    if label not in unpriced:
+                        unpriced.append(label)
+                    continue
+                priced = True
+                chars = self.prompt_chars.get(_canonical(prompt["name"]), 0)
+                total += per_item * (price_of(price, chars / 4, mean_out) or 0.0)
+            calls *= stage_choices(stage)
         return (total if priced else None), unpriced
 
 

@@ -98,3 +98,9 @@ class RunResult:
     # The judge's part, added to the run's tokens and cost when written
     # (the fields above are the model's own: the cache and scorers see those).
     judge: JudgeUsage | None = None
+    # A pipeline's: its stages as run (``Run.trace``), what its stages used
+    # (added to the run's totals; the sweep's are counted per call, by
+    # ``Outbox.spent``) and the cache entries they were served from.
+    trace: list[dict] | None = None
+    upstream: JudgeUsage | None = None
+    upstream_hits: list[int] = field(default_factory=list)

@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from experiments.engine import bulk, cache
-from experiments.engine.store.records import RunResult, ScoreRow
+from experiments.engine.store.records import JudgeUsage, RunResult, ScoreRow
 from experiments.models import Run, Score, Sweep
 
 _RUN_FIELDS = [
@@ -31,6 +31,7 @@ _RUN_FIELDS = [
     "error_kind",
     "error_message",
     "attempts",
+    "trace",
     "finished_at",
 ]
 
@@ -42,26 +43,36 @@ _COST_AT = _RUN_FIELDS.index("cost") + 1
 
 def _run_row(r: RunResult, now: datetime) -> list:
     row = [r.run_id, *(getattr(r, f) for f in _RUN_FIELDS[:-1]), now]
-    judge = r.judge
-    if judge is not None:  # the run's totals: the model's and the judge's
-        row[_TOKENS_AT] = (r.prompt_tokens or 0) + judge.prompt_tokens
-        row[_TOKENS_AT + 1] = (r.completion_tokens or 0) + judge.completion_tokens
-        if judge.cost is not None:
-            row[_COST_AT] = (r.cost or 0.0) + judge.cost
+    for extra in (r.judge, r.upstream):
+        if extra is not None:  # the run's totals: the model's, stages', judge's
+            row[_TOKENS_AT] = (row[_TOKENS_AT] or 0) + extra.prompt_tokens
+            row[_TOKENS_AT + 1] = (row[_TOKENS_AT + 1] or 0) + extra.completion_tokens
+            if extra.cost is not None:
+                row[_COST_AT] = (row[_COST_AT] or 0.0) + extra.cost
     return row
 
 
 @transaction.atomic
 def write_results(
-    sweep_id: int, results: list[RunResult], entries: Iterable[cache.Entry] = ()
+    sweep_id: int,
+    results: list[RunResult],
+    entries: Iterable[cache.Entry] = (),
+    spent: JudgeUsage | None = None,
+    key_hits: dict[tuple[str, str], int] | None = None,
 ) -> None:
-    """One transaction per batch: cache entries, runs, scores, counters."""
+    """One transaction per batch: cache entries, runs, scores, counters.
+    ``spent``: what stage calls sent, whichever runs they end up in;
+    ``key_hits``: runs served a stage answer fetched by this sweep, by
+    (scope, key) (stored by now: its entry is in this batch or an earlier one)."""
     fresh = [r.new_cache_entry for r in results if r.new_cache_entry is not None]
     cache.store([*entries, *fresh])
-    if not results:
+    if key_hits:
+        cache.record_key_hits(key_hits)
+    if not results and not (spent and spent.calls):  # key hits: recorded above
         return
     now = timezone.now()
-    bulk.update(Run, _RUN_FIELDS, (_run_row(r, now) for r in results))
+    if results:
+        bulk.update(Run, _RUN_FIELDS, (_run_row(r, now) for r in results))
     # An upsert: a runner that lost its lease may have scored the same run.
     bulk.insert(
         Score,
@@ -72,12 +83,14 @@ def write_results(
     )
     hits: dict[int, int] = {}
     for r in results:
-        if r.cached_id is not None:
-            hits[r.cached_id] = hits.get(r.cached_id, 0) + 1
+        for cached_id in (r.cached_id, *r.upstream_hits):
+            if cached_id is not None:
+                hits[cached_id] = hits.get(cached_id, 0) + 1
     cache.record_hits(hits)
     failed = [r for r in results if r.status == Run.Status.FAILED]
     # What the sweep spent: the judge's replies only when its calls sent them.
     judged = [r.judge for r in results if r.judge is not None]
+    judged += [spent] if spent is not None else []
     Sweep.objects.filter(pk=sweep_id).update(
         done=F("done") + len(results),
         errors=F("errors") + len(failed),
