@@ -51,10 +51,11 @@ def project(alice, bob, carol):
 
 @pytest.fixture
 def demo(db):
-    """The demo project as ``make run`` loads it."""
+    """The demo project as ``make run`` loads it; its single-stage
+    experiment (``entity-extraction``)."""
     from experiments.services.setup import load_demo
 
-    return load_demo()
+    return load_demo()[0]
 
 
 @pytest.fixture

@@ -5,14 +5,22 @@
 Per mode: a throwaway database (SQLite: a temp PROMPTLOOPER_DATA_DIR;
 PostgreSQL: a fresh ``promptlooper_bench``), migrated; ``manage.py simulate_llm``
 in its own process; and a child process (settings are read from the
-environment at import) that times ``run_sweep`` in the first three scenarios;
-the parent times the fourth, whole processes:
+environment at import) that times ``run_sweep`` in the first four scenarios;
+the parent times the fifth, whole processes:
 
 1. cold:   1,000 runs, simulator latency 100 +/- 20 ms, concurrency 32, three
            times on fresh experiments; the median counts
 2. cached: the same 1,000 runs again (a new sweep): no call may be made
-3. bulk:   20,000 fresh runs at 0 ms latency: throughput and peak RSS
-4. cli:    a cached rerun of 1,000 runs as a whole process, ``manage.py
+3. pipeline: a two-stage sweep, 3 first-stage x 3 second-stage choices over
+           100 items (900 runs), at the cold scenario's latency and
+           concurrency, three times on fresh experiments; the median counts.
+           Each stage request is sent once: unique calls (counted at the
+           simulator) must be 3N + 9N, not runs x stages; its ideal is
+           computed from its unique calls (unique x 0.1 s / 32), and is at
+           least one latency per stage (a second stage starts only after
+           its first)
+4. bulk:   20,000 fresh runs at 0 ms latency: throughput and peak RSS
+5. cli:    a cached rerun of 1,000 runs as a whole process, ``manage.py
            runexperiment --json`` (interpreter, Django start, spec, sweep,
            leaderboard), CLI_REPEATS times after one run that fills the cache;
            the median counts (target < 1.0 s on SQLite), beside the sweep's
@@ -56,6 +64,9 @@ COLD_REPEATS = 3
 CLI_REPEATS = 5
 LATENCY_S = 0.100
 TEMPERATURES = [i / 10 for i in range(10)]  # 10 configs per value of `seed`
+PIPELINE_ITEMS = 100
+PIPELINE_CHOICES = 3  # per stage: 3 x 3 configs
+PIPELINE_STAGES = 2
 
 
 def out(text: str = "") -> None:
@@ -88,21 +99,79 @@ def build_spec(name: str, sim_url: str, runs: int, seeds: int) -> dict:
     }
 
 
+def build_pipeline_spec(name: str, sim_url: str, n_items: int) -> dict:
+    """extract (3 prompts on sim-echo) -> normalise (3 prompts on
+    sim-extractor over the extract output). sim-echo answers each prompt
+    with a different text, so every (extract, normalise) pair is a distinct
+    second-stage request: 3N + 9N unique calls, no fewer by coincidence."""
+    text = "Ada Lovelace met Charles Babbage of the Royal Society in London."
+    items = [{"input": {"text": f"{name} {i}: {text}"}} for i in range(n_items)]
+    choices = range(PIPELINE_CHOICES)
+    return {
+        "name": name,
+        "project": "bench",
+        "endpoints": [
+            {"name": "sim", "base_url": f"{sim_url}/v1", "max_concurrency": 64}
+        ],
+        "dataset": {"items": items},
+        "stages": [
+            {
+                "name": "extract",
+                "prompts": [
+                    {"name": f"extract-{i}", "template": f"Take {i}: {{{{ text }}}}"}
+                    for i in choices
+                ],
+                "models": [{"endpoint": "sim", "model": "sim-echo"}],
+            },
+            {
+                "name": "normalise",
+                "prompts": [
+                    {
+                        "name": f"normalise-{i}",
+                        "template": f"Tidy {i}: {{{{ stages.extract.output }}}}",
+                    }
+                    for i in choices
+                ],
+                "models": [{"endpoint": "sim", "model": "sim-extractor"}],
+            },
+        ],
+        "scorers": [{"type": "json_valid"}],
+        "concurrency": CONCURRENCY,
+    }
+
+
+def median_run(results: list[dict]) -> dict:
+    walls = sorted(r["wall"] for r in results)
+    median = next(r for r in results if r["wall"] == walls[len(walls) // 2])
+    return {**median, "walls": walls}
+
+
 def timed_sweep(experiment, sim_url: str) -> dict:
     from experiments.models import Sweep
     from experiments.services.sweeps import create_sweep, run_sweep
 
-    before = httpx.get(f"{sim_url}/stats").json()["requests"]
+    before = httpx.get(f"{sim_url}/stats").json()
     sweep = create_sweep(experiment)
     started = time.perf_counter()
     sweep = run_sweep(sweep)
     wall = time.perf_counter() - started
-    calls = httpx.get(f"{sim_url}/stats").json()["requests"] - before
+    after = httpx.get(f"{sim_url}/stats").json()
+    calls = after["requests"] - before["requests"]
+    by_model = {
+        model: count - before["by_model"].get(model, 0)
+        for model, count in after["by_model"].items()
+    }
     if sweep.status != Sweep.Status.COMPLETED or sweep.done != sweep.planned:
         state = f"{sweep.status} {sweep.done}/{sweep.planned} {sweep.error_message}"
         raise SystemExit(f"sweep {sweep.pk} did not complete: {state}")
     sys.stderr.write(f"  sweep {sweep.pk}: {sweep.planned} runs in {wall:.2f} s\n")
-    return dict(runs=sweep.planned, wall=wall, calls=calls, errors=sweep.errors)
+    return dict(
+        runs=sweep.planned,
+        wall=wall,
+        calls=calls,
+        by_model={model: n for model, n in by_model.items() if n},
+        errors=sweep.errors,
+    )
 
 
 def bare_client(sim_url: str, runs: int) -> float:
@@ -160,10 +229,16 @@ def child(mode: str, sim_url: str, scale: int, result_path: str) -> None:
         experiment, _ = create_experiment(spec)
         colds.append(timed_sweep(experiment, sim_url))
         floors.append(bare_client(sim_url, 1000 // scale))
-    walls = sorted(c["wall"] for c in colds)
-    median = next(c for c in colds if c["wall"] == walls[len(walls) // 2])
-    results = {"cold": {**median, "walls": walls, "floor": statistics.median(floors)}}
+    results = {"cold": {**median_run(colds), "floor": statistics.median(floors)}}
     results["cached"] = timed_sweep(experiment, sim_url)
+    sys.stderr.write(f"[{mode}] pipeline\n")
+    pipelines = []
+    for attempt in range(COLD_REPEATS):
+        name = f"bench-pipeline-{attempt}"
+        spec = build_pipeline_spec(name, sim_url, PIPELINE_ITEMS // scale)
+        experiment, _ = create_experiment(spec)
+        pipelines.append(timed_sweep(experiment, sim_url))
+    results["pipeline"] = median_run(pipelines)
     sys.stderr.write(f"[{mode}] bulk\n")
     configure(0, 0)
     spec = build_spec("bench-bulk", sim_url, 20000 // scale, seeds=2)
@@ -272,10 +347,24 @@ def run_mode(mode: str, scale: int) -> dict:
 def rows(r: dict) -> list[tuple]:
     """(scenario, metric, value, target, passed or None)."""
     cold, cached, bulk, cli = r["cold"], r["cached"], r["bulk"], r["cli"]
+    pipe = r["pipeline"]
     ideal = cold["runs"] * LATENCY_S / CONCURRENCY
     ratio = cold["wall"] / ideal
     bulk_rate = bulk["runs"] / bulk["wall"]
     errors = cold["errors"] + cached["errors"] + bulk["errors"] + cli["errors"]
+    errors += pipe["errors"]
+    n_pipe = pipe["runs"] // PIPELINE_CHOICES**2  # items
+    unique = PIPELINE_CHOICES * n_pipe + PIPELINE_CHOICES**2 * n_pipe  # 3N + 9N
+    naive = pipe["runs"] * PIPELINE_STAGES
+    # Its ideal counts the calls it must send, not its runs; a second stage
+    # starts only after its first, so the critical path (one latency per
+    # stage) is the floor when there are too few calls to fill the slots.
+    pipe_ideal = max(
+        pipe["calls"] * LATENCY_S / CONCURRENCY, PIPELINE_STAGES * LATENCY_S
+    )
+    pipe_ratio = pipe["wall"] / pipe_ideal
+    per_stage = pipe["by_model"]
+    stage_calls = (per_stage.get("sim-echo", 0), per_stage.get("sim-extractor", 0))
     # The whole-process target is SQLite's (single-container mode, where the
     # CLI is used most); PostgreSQL's figure is reported beside it.
     cli_ok = cli["wall"] < 1.0 if r["mode"] == "sqlite" else None
@@ -294,6 +383,17 @@ def rows(r: dict) -> list[tuple]:
         (f"cached ({cached['runs']} runs)", "engine wall s", cached["wall"], "< 1.5",
          cached["wall"] < 1.5),
         ("", "calls", cached["calls"], "= 0", cached["calls"] == 0),
+        (f"pipeline ({pipe['runs']} runs, 3 x 3 x {n_pipe})",
+         "engine wall s (median of 3)", pipe["wall"], "", None),
+        ("", "all three walls s", " / ".join(f"{w:.2f}" for w in pipe["walls"]), "",
+         None),
+        ("", "unique calls (simulator)", pipe["calls"], f"= {unique}",
+         pipe["calls"] == unique),
+        ("", "  extract / normalise", " / ".join(map(str, stage_calls)),
+         f"= {3 * n_pipe} / {9 * n_pipe}", None),
+        ("", "naive calls (runs x stages)", naive, "", None),
+        ("", "ideal s (unique x 0.1 / 32)", pipe_ideal, "", None),
+        ("", "wall / ideal", f"{pipe_ratio:.3f}", "<= 1.15", pipe_ratio <= 1.15),
         (f"bulk ({bulk['runs']} runs, 0 ms)", "engine wall s", bulk["wall"], "", None),
         ("", "runs/s", round(bulk_rate), ">= 300", bulk_rate >= 300),
         ("", "peak RSS MB", round(r["rss_mb"]), "< 400", r["rss_mb"] < 400),

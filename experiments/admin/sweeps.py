@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.contrib import admin
 
 from experiments.admin.common import ReadOnlyAdmin, pretty_json
+from experiments.admin.trace import trace_html
+from experiments.config_labels import pipeline_label, stage_rows
 from experiments.models import CachedResponse, Run, Score, Sweep, SweepEvent
 
 
@@ -73,6 +75,9 @@ class ConfigFilter(admin.SimpleListFilter):
 
 
 def config_label(config: dict) -> str:
+    stages = stage_rows(config)
+    if stages:  # a pipeline: every stage's choice
+        return pipeline_label(stages)
     params = ", ".join(f"{k}={v}" for k, v in sorted(config.get("params", {}).items()))
     return f"{config.get('prompt')} / {config.get('model')} ({params})"
 
@@ -96,8 +101,13 @@ class RunAdmin(ReadOnlyAdmin):
     list_select_related = ["sweep", "item", "item__dataset"]
     show_full_result_count = False  # a COUNT(*) over 100k runs per page is wasted
     inlines = [ScoreInline]
-    exclude = ["raw_response", "config", "messages"]
-    readonly_fields = ["config_pretty", "messages_pretty", "raw_response_pretty"]
+    exclude = ["raw_response", "config", "messages", "trace"]
+    readonly_fields = [
+        "config_pretty",
+        "messages_pretty",
+        "trace_stages",
+        "raw_response_pretty",
+    ]
 
     @admin.display(description="Config")
     def config_summary(self, obj) -> str:
@@ -110,6 +120,16 @@ class RunAdmin(ReadOnlyAdmin):
     @admin.display(description="Messages sent")
     def messages_pretty(self, obj) -> str:
         return pretty_json(obj.messages)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if obj is None or not obj.trace:  # a single-stage run has no stages
+            return [f for f in fields if f != "trace_stages"]
+        return fields
+
+    @admin.display(description="Stages")
+    def trace_stages(self, obj) -> str:
+        return trace_html(obj.trace)
 
     @admin.display(description="Raw response")
     def raw_response_pretty(self, obj) -> str:

@@ -8,6 +8,8 @@ import statistics
 from django.db import models
 from django.db.models import Avg, Count, F, Min, Q, Sum
 
+from experiments.config_labels import stage_rows
+
 
 class RunQuerySet(models.QuerySet):
     def leaderboard(self) -> list[dict]:
@@ -57,7 +59,7 @@ class RunQuerySet(models.QuerySet):
             ci = None
         config = configs.get(r["config_hash"], {})
         lat = latencies.get(r["config_hash"])
-        return {
+        row = {
             "rank": 0,
             "config_hash": r["config_hash"],
             "config": {
@@ -73,6 +75,12 @@ class RunQuerySet(models.QuerySet):
             "cost": round(r["cost"] or 0.0, 6),
             "errors": r["errors"],
         }
+        # A pipeline's rows carry every stage's choice (``config`` is the
+        # last stage's); a single-stage row keeps exactly its old keys.
+        stages = stage_rows(config)
+        if stages:
+            row["stages"] = stages
+        return row
 
 
 _CACHE_TOTALS = {

@@ -24,6 +24,9 @@ EXAMPLES_DIR = Path(settings.BASE_DIR) / "examples"
 DEMO_PROJECT = "demo"
 DEMO_DATASET = "demo-passages"
 DEMO_SPEC = EXAMPLES_DIR / "entity-extraction.yaml"
+# Loaded (and first swept) in this order: the single-stage demo, then the
+# two-stage pipeline over the same dataset and endpoint.
+DEMO_SPECS = (DEMO_SPEC, EXAMPLES_DIR / "extract-then-normalise.yaml")
 
 
 def ensure_admin(username: str, password: str | None = None) -> tuple[User, str | None]:
@@ -42,8 +45,9 @@ def ensure_admin(username: str, password: str | None = None) -> tuple[User, str 
 
 
 @transaction.atomic
-def load_demo(user: User | None = None) -> Experiment:
-    """Load the demo project: its dataset, prompts and experiment (idempotent)."""
+def load_demo(user: User | None = None) -> list[Experiment]:
+    """Load the demo project: its dataset, prompts and experiments, in
+    ``DEMO_SPECS`` order (idempotent)."""
     project = ensure_project(DEMO_PROJECT, None)
     if user is not None:
         Membership.objects.get_or_create(
@@ -55,13 +59,17 @@ def load_demo(user: User | None = None) -> Experiment:
         defaults={"description": "Short passages with the entities they mention."},
     )
     replace_items(dataset, load_dataset_file(EXAMPLES_DIR / "data" / "passages.jsonl"))
-    document = parse_spec_text(DEMO_SPEC.read_text(encoding="utf-8"))
-    experiment, _ = create_experiment(document, None, base_dir=EXAMPLES_DIR)
-    return experiment
+    experiments = []
+    for path in DEMO_SPECS:
+        document = parse_spec_text(path.read_text(encoding="utf-8"))
+        experiment, _ = create_experiment(document, None, base_dir=EXAMPLES_DIR)
+        experiments.append(experiment)
+    return experiments
 
 
 def queue_demo_sweep(experiment: Experiment) -> Sweep | None:
-    """Queue the demo's first sweep (once), so a fresh instance shows results."""
+    """Queue a demo experiment's first sweep (once), so a fresh instance
+    shows results."""
     from experiments.services.sweeps import start_sweep
 
     if experiment.sweeps.exists():

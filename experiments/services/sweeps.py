@@ -234,9 +234,26 @@ def _priced(sweep: Sweep) -> bool:
     return bool(sweep.cost) or sweep.runs.filter(cost__isnull=False).exists()
 
 
+def naive_calls(sweep: Sweep) -> int:
+    """The stage calls the sweep's runs would have made had none been
+    shared or cached: every stage of a done run, and a failed run's stages up
+    to the call that failed (a stage that failed before its call, e.g. on an
+    earlier answer that is not JSON, made none)."""
+    stages = _stage_count(sweep.spec)
+    done = sweep.runs.filter(status=Run.Status.DONE).count()
+    traces = sweep.runs.filter(status=Run.Status.FAILED).values_list("trace", flat=True)
+    failed = sum(
+        sum(1 for stage in trace or [] if stage.get("cache_key"))
+        for trace in traces.iterator(chunk_size=1000)
+    )
+    return done * stages + failed
+
+
 def sweep_summary(sweep: Sweep) -> dict:
-    """The object `runexperiment --json` prints (and the API will return)."""
-    return {
+    """The object `runexperiment --json` prints (and the API will return).
+    A pipeline's also has ``naive_calls`` (its ``calls`` are the unique
+    stage requests sent); a single-stage sweep's keys are as they were."""
+    summary = {
         "experiment": sweep.experiment.name,
         "sweep_id": sweep.pk,
         "status": sweep.status,
@@ -251,3 +268,14 @@ def sweep_summary(sweep: Sweep) -> dict:
         "cost": round(sweep.cost, 6) if _priced(sweep) else None,
         "leaderboard": sweep.runs.leaderboard(),
     }
+    if _stage_count(sweep.spec) > 1:
+        summary["naive_calls"] = naive_calls(sweep)
+    return summary
+
+
+def _stage_count(spec: dict) -> int:
+    """As ``stages_of`` reads a stored spec: top-level ``params`` is one stage
+    (also for snapshots older than pipelines, which have no ``stages``)."""
+    if "params" in spec or not isinstance(spec.get("stages"), list):
+        return 1
+    return max(1, len(spec["stages"]))

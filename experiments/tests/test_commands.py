@@ -13,6 +13,7 @@ from experiments.models import Dataset, Experiment, Project, PromptVersion
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_SPEC = REPO / "examples" / "entity-extraction.yaml"
+PIPELINE_SPEC = REPO / "examples" / "extract-then-normalise.yaml"
 
 
 @pytest.fixture
@@ -79,6 +80,13 @@ def test_validate_demo_spec_against_stored_dataset(demo_on_disk, settings):
     assert out.getvalue().startswith("ok: 18 configs x 40 items x 1 samples = 720 runs")
 
 
+def test_the_pipeline_demo_spec_validates_against_the_stored_demo(demo_on_disk, manage):
+    done = manage("validate_experiment", str(PIPELINE_SPEC))
+    assert done.returncode == 0, done.stderr
+    # 2 prompts x 2 models x 2 temperatures, then 2 normalisers.
+    assert done.stdout.startswith("ok: 16 configs x 40 items x 1 samples = 640 runs")
+
+
 @pytest.mark.django_db
 def test_bootstrap_creates_admin_once_and_prints_password_once(monkeypatch):
     monkeypatch.delenv("PROMPTLOOPER_ADMIN_PASSWORD", raising=False)
@@ -113,9 +121,21 @@ def test_demo_loads_once_whatever_the_number_of_runs():
     dataset = Dataset.objects.get(project=project, name="demo-passages")
     assert 30 <= dataset.active_items().count() <= 50
     assert dataset.items.count() == dataset.active_items().count()
-    experiment = Experiment.objects.get(project=project)
-    assert experiment.prompt_versions.count() == 3
-    assert PromptVersion.objects.count() == 3
+    experiments = Experiment.objects.filter(project=project).order_by("pk")
+    assert [e.name for e in experiments] == [
+        "entity-extraction",
+        "extract-then-normalise",
+    ]
+    single, pipeline = experiments
+    assert single.prompt_versions.count() == 3
+    assert [s["name"] for s in pipeline.spec["stages"]] == ["extract", "normalise"]
+    assert pipeline.dataset == single.dataset
+    assert pipeline.prompt_versions.count() == 3  # 2 extract + 1 normalise
+    # Loaded twice, no prompt took a second version.
+    assert PromptVersion.objects.count() == 6
+    assert not PromptVersion.objects.filter(number__gt=1).exists()
+    # One sweep each, queued by the first bootstrap only.
+    assert [e.sweeps.count() for e in experiments] == [1, 1]
     admin = get_user_model().objects.get(username="admin")
     assert project.memberships.get(user=admin).role == "owner"
     for item in dataset.active_items():

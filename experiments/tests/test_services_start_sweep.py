@@ -5,7 +5,10 @@ override validated exactly as it will run. The API's start action, the
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django_q.brokers import get_broker
 from django_q.signing import SignedPackage
@@ -88,6 +91,24 @@ def test_the_demo_bootstrap_queues_its_first_sweep_once(
         again = queue_demo_sweep(demo)
     assert first is not None and again is None
     assert queued_sweeps(queue) == [first.pk]
+
+
+def test_bootstrap_queues_one_sweep_per_demo_experiment_once(
+    queue, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("bootstrap", stdout=io.StringIO())
+        call_command("bootstrap", stdout=io.StringIO())
+    sweeps = Sweep.objects.order_by("pk")
+    assert [s.experiment.name for s in sweeps] == [
+        "entity-extraction",
+        "extract-then-normalise",
+    ]
+    queued = []
+    for _ in range(queue.queue_size()):  # a broker hands out one task at a time
+        queued += queued_sweeps(queue)
+    assert sorted(queued) == [s.pk for s in sweeps]
+    assert {s.status for s in sweeps} == {"queued"}
 
 
 def test_a_type_change_is_validated_with_the_budget_the_sweep_keeps(

@@ -53,6 +53,26 @@ class InFlightCapSerializer(serializers.Serializer):
     max_concurrency = serializers.IntegerField()
 
 
+class StageModelSerializer(serializers.Serializer):
+    endpoint = serializers.CharField()
+    model = serializers.CharField()
+
+
+class StageOutlineSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text='"main" for a single-stage spec.')
+    prompts = serializers.ListField(
+        child=serializers.CharField(), help_text="The stage's prompt names."
+    )
+    models = StageModelSerializer(many=True)
+    params = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Per param axis, how many values it tries.",
+    )
+    choices = serializers.IntegerField(
+        help_text="The stage's prompts x models x param values."
+    )
+
+
 class ValidationResultSerializer(serializers.Serializer):
     valid = serializers.BooleanField()
     errors = serializers.ListField(child=serializers.DictField())
@@ -66,6 +86,17 @@ class ValidationResultSerializer(serializers.Serializer):
     # With ?check_endpoints=true: model names an endpoint does not list.
     warnings = serializers.ListField(child=serializers.DictField())
     concurrency = InFlightCapSerializer(many=True)
+    stages = StageOutlineSerializer(
+        many=True, help_text="The stages in order (one for a single-stage spec)."
+    )
+    unique_calls = serializers.IntegerField(
+        help_text="Estimated requests: a stage's call is made once per item, "
+        "sample and choice of the stages up to it (an upper bound when a "
+        "budget leaves configs out). Cache hits are not predicted."
+    )
+    naive_calls = serializers.IntegerField(
+        help_text="Runs x stages: the requests if no stage call were shared."
+    )
 
 
 class SweepSerializer(serializers.ModelSerializer):
@@ -114,16 +145,56 @@ class RunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# A trace stage's keys other than ``stage``: always in the response, null
+# where the stage never got that far.
+_NULL_IF_MISSING = {"allow_null": True, "default": None, "read_only": True}
+
+
+class TraceStageSerializer(serializers.Serializer):
+    """One stage of a pipeline run. A stage that failed before its call (an
+    earlier answer that is not JSON, a template that cannot render) has only
+    ``stage``, ``messages`` (null) and ``error``: the rest read null."""
+
+    stage = serializers.CharField(read_only=True)
+    messages = serializers.ListField(child=serializers.DictField(), **_NULL_IF_MISSING)
+    output = serializers.CharField(**_NULL_IF_MISSING)
+    prompt_tokens = serializers.IntegerField(**_NULL_IF_MISSING)
+    completion_tokens = serializers.IntegerField(**_NULL_IF_MISSING)
+    latency_ms = serializers.FloatField(**_NULL_IF_MISSING)
+    cost = serializers.FloatField(**_NULL_IF_MISSING)
+    cache_key = serializers.CharField(**_NULL_IF_MISSING)
+    cache_hit = serializers.BooleanField(**_NULL_IF_MISSING)
+    error = serializers.CharField(default="", read_only=True)
+
+
 class RunDetailSerializer(RunSerializer):
     scores = ScoreSerializer(many=True, read_only=True)
     input = serializers.JSONField(source="item.input", read_only=True)
     expected = serializers.JSONField(source="item.expected", read_only=True)
+    # Only here: a trace holds every stage's messages and answer, too much
+    # for a page of runs.
+    trace = TraceStageSerializer(
+        many=True,
+        read_only=True,
+        allow_null=True,
+        help_text="A pipeline run's stages in order (null for a single-stage "
+        "run): the stages it reached, each with its rendered messages, answer, "
+        "tokens, latency, cost, cache key, cache hit and error.",
+    )
 
     class Meta(RunSerializer.Meta):
         fields = [*RunSerializer.Meta.fields, "input", "expected", "messages",
                   "output_text", "output_json", "raw_response", "cache_key",
-                  "attempts", "scores"]  # fmt: skip
+                  "attempts", "scores", "trace"]  # fmt: skip
         read_only_fields = fields
+
+
+class StageChoiceSerializer(serializers.Serializer):
+    stage = serializers.CharField()
+    prompt = serializers.CharField()
+    endpoint = serializers.CharField()
+    model = serializers.CharField()
+    params = serializers.DictField()
 
 
 class LeaderboardRowSerializer(serializers.Serializer):
@@ -136,6 +207,13 @@ class LeaderboardRowSerializer(serializers.Serializer):
     latency_ms_p50 = serializers.FloatField(allow_null=True)
     cost = serializers.FloatField(allow_null=True)
     errors = serializers.IntegerField()
+    stages = StageChoiceSerializer(
+        many=True,
+        default=list,
+        read_only=True,
+        help_text="A pipeline config's choice per stage, in order (``config`` "
+        "is the last stage's); empty for a single-stage config.",
+    )
 
 
 class CacheStatsSerializer(serializers.Serializer):

@@ -51,6 +51,7 @@ from experiments.services.projects import require_role
 from experiments.services.sweeps import start_sweep, steer_sweep
 from experiments.spec import SpecInvalid
 from experiments.spec.errors import SpecError
+from experiments.spec.outline import call_estimate, stage_outline
 
 
 def _spec_object(data) -> dict:
@@ -112,6 +113,10 @@ class ExperimentViewSet(
         warnings = []
         if result.ok and _flag(request.query_params.get("check_endpoints")):
             warnings = _check_endpoints(request, result.spec)
+        stages, unique_calls, naive_calls = [], 0, 0
+        if result.ok and result.spec is not None:
+            stages = stage_outline(result.spec)
+            unique_calls, naive_calls = call_estimate(result.spec, len(result.items))
         data = {
             "valid": result.ok,
             "errors": [e.as_dict() for e in result.errors],
@@ -124,6 +129,9 @@ class ExperimentViewSet(
             "summary": result.summary() if result.ok else "",
             "concurrency": result.concurrency,
             "warnings": [w.as_dict() for w in warnings],
+            "stages": stages,
+            "unique_calls": unique_calls,
+            "naive_calls": naive_calls,
         }
         return Response(ValidationResultSerializer(data).data)
 

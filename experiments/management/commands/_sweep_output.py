@@ -7,6 +7,7 @@ import time
 
 from django.core.management.base import CommandError
 
+from experiments.config_labels import pipeline_label
 from experiments.models import Sweep
 
 
@@ -63,24 +64,33 @@ def leaderboard_table(summary: dict, limit: int = 20) -> str:
         score = "-" if row["score"] is None else f"{row['score']:.3f}"
         ci = "-" if not row["ci95"] else f"{row['ci95'][0]:.2f}-{row['ci95'][1]:.2f}"
         p50 = "-" if row["latency_ms_p50"] is None else f"{row['latency_ms_p50']:.0f}"
-        config = row["config"]
-        params = ", ".join(f"{k}={v}" for k, v in sorted(config["params"].items()))
         lines.append(
             f"{row['rank']:>3} {score:>6} {ci:>13} {row['n']:>5} {row['errors']:>4} "
-            f"{p50:>7}  {config['prompt']} / {config['endpoint']}:{config['model']}"
-            f" ({params})"
+            f"{p50:>7}  {config_text(row)}"
         )
     more = len(summary["leaderboard"]) - limit
     if more > 0:
         lines.append(f"... and {more} more configs")
+    calls = f"{summary['calls']} calls"
+    if "naive_calls" in summary:  # a pipeline: what sharing stage calls saved
+        calls += f" ({summary['naive_calls']} without shared stages)"
     lines.append(
         f"sweep {summary['sweep_id']} {summary['status']}: {summary['done']}/"
         f"{summary['planned']} runs, {summary['errors']} errors, "
-        f"{summary['cache_hits']} cache hits, {summary['calls']} calls, "
+        f"{summary['cache_hits']} cache hits, {calls}, "
         f"{summary['tokens']} tokens, cost {cost_text(summary['cost'])}, "
         f"{summary['duration_s']:.1f} s"
     )
     return "\n".join(lines)
+
+
+def config_text(row: dict) -> str:
+    """A leaderboard row's config: a pipeline's every stage, one choice each."""
+    if row.get("stages"):
+        return pipeline_label(row["stages"])
+    config = row["config"]
+    params = ", ".join(f"{k}={v}" for k, v in sorted(config["params"].items()))
+    return f"{config['prompt']} / {config['endpoint']}:{config['model']} ({params})"
 
 
 def served_model_notes(sweep: Sweep, summary: dict) -> list[str]:

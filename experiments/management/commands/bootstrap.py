@@ -37,15 +37,22 @@ class Command(BaseCommand):
                 )
             )
         if not no_demo:
-            experiment = load_demo(user)
-            self.stdout.write(
-                f'Demo project "{experiment.project.name}" loaded: experiment '
-                f'"{experiment.name}", dataset "{experiment.dataset.name}" '
-                f"({experiment.dataset.active_items().count()} items)"
-            )
+            self.load_demos(user)
+
+    def load_demos(self, user) -> None:
+        experiments = load_demo(user)
+        first = experiments[0]
+        names = ", ".join(f'"{e.name}"' for e in experiments)
+        self.stdout.write(
+            f'Demo project "{first.project.name}" loaded: experiments {names}, '
+            f'dataset "{first.dataset.name}" '
+            f"({first.dataset.active_items().count()} items)"
+        )
+        for experiment in experiments:
             sweep = queue_demo_sweep(experiment)
             if sweep is not None:
                 self.stdout.write(
-                    f"Demo sweep {sweep.pk} queued: the worker runs it against the "
-                    "LLM simulator; see Sweeps and Runs in the admin."
+                    f'Demo sweep {sweep.pk} ("{experiment.name}") queued: the '
+                    "worker runs it against the LLM simulator; see Sweeps and "
+                    "Runs in the admin."
                 )
