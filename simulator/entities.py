@@ -107,8 +107,9 @@ def passage_of(text: str) -> str:
     return _TRAILING_LABEL.sub("", text).strip()
 
 
-def _spans(text: str) -> list[str]:
-    """Runs of capitalised words, joined by name connectors."""
+def _spans(text: str, known: frozenset[str] = frozenset()) -> list[str]:
+    """Runs of capitalised words, joined by name connectors. A ``known``
+    name opening a sentence is kept even before a lower-case word."""
     tokens = _TOKEN.findall(text)
     spans: list[list[str]] = []
     current: list[str] = []
@@ -143,7 +144,8 @@ def _spans(text: str) -> list[str]:
             # A capitalised sentence opener followed by a lower-case word
             # ("Visitors to Kyoto") is usually not a name.
             if starts and (
-                tok in STOP_WORDS or (nxt[:1].islower() and tok not in KNOWN_PLACES)
+                tok in STOP_WORDS
+                or (nxt[:1].islower() and tok not in KNOWN_PLACES and tok not in known)
             ):
                 i += 1
                 continue
@@ -200,6 +202,58 @@ def extract(text: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {"people": [], "places": [], "organisations": []}
     for name in _spans(passage_of(text)):
         kind = classify(name)
+        if kind and name not in found[kind]:
+            found[kind].append(name)
+    return found
+
+
+# --- The thorough reader (sim-thorough) -----------------------------------------
+# A bigger model in the story: it knows more of the world than the heuristic
+# above (a few more places and organisations), drops a job title before a name
+# ("Striker Lena Okafor"), keeps a known name that opens a sentence and does
+# not take a surname on its own ("Jobs") for another entity. So it finds
+# more of the expected names, at the price of writing them as a prose list.
+
+ROLE_WORDS = _words(
+    """Striker Captain Coach Manager Goalkeeper Defender Midfielder Forward
+    President Chancellor Senator Minister Director Chairman Chairwoman Chef
+    Author Novelist Poet Painter Composer Conductor Inspector Detective
+    Officer Judge General Admiral Colonel Sergeant Reverend Father Sister"""
+)
+THOROUGH_PEOPLE = frozenset(["Cleopatra"])
+THOROUGH_PLACES = frozenset(["Los Altos", "Old Trafford"])
+THOROUGH_ORGS = frozenset(
+    ["Apple", "Foyles", "Real Madrid", "Sevilla", "Model T", "Endurance"]
+)
+THOROUGH_ORG_WORDS = _words("Sharks Men Company")
+
+
+def _classify_thorough(name: str) -> str | None:
+    if name in THOROUGH_PEOPLE:
+        return "people"
+    if name in THOROUGH_PLACES:
+        return "places"
+    words = name.split()
+    if name in THOROUGH_ORGS or any(w in THOROUGH_ORG_WORDS for w in words):
+        return "organisations"
+    return classify(name)
+
+
+@functools.lru_cache(maxsize=4096)
+def extract_thorough(text: str) -> dict[str, list[str]]:
+    """Entities of a passage as ``sim-thorough`` finds them: more of them
+    than ``extract``, in order of first mention."""
+    found: dict[str, list[str]] = {"people": [], "places": [], "organisations": []}
+    for name in _spans(passage_of(text), known=THOROUGH_PEOPLE):
+        words = name.split()
+        while len(words) > 1 and words[0] in ROLE_WORDS:
+            words = words[1:]
+        name = " ".join(words)
+        if len(words) == 1 and any(
+            person.split()[-1] == name for person in found["people"]
+        ):
+            continue  # "Jobs" after "Steve Jobs": the same person again
+        kind = _classify_thorough(name)
         if kind and name not in found[kind]:
             found[kind].append(name)
     return found

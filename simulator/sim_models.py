@@ -4,12 +4,15 @@ None of this is a language model. Each "model" is a small deterministic
 function of the request, written so that the demo task (extract people,
 places and organisations from a passage as JSON) produces a leaderboard with
 a clear order: ``sim-extractor`` > ``sim-sloppy`` > ``sim-echo``; the
-extraction itself is ``simulator.entities``. ``sim-judge`` scores outputs
-in several reply shapes, for ``llm_judge``. ``sim-normaliser`` and
-``sim-normaliser-lite`` are second stages for a pipeline: they turn a first
-stage's entity lists into the demo schema (``simulator.normaliser``), the
-full one from however sloppy an input, the lite one from valid JSON only, so
-what a sloppy first stage costs a pipeline depends on its second stage.
+extraction itself is ``simulator.entities``. ``sim-thorough`` finds more
+names than ``sim-extractor`` but writes them as a prose list, not JSON.
+``sim-judge`` scores outputs in several reply shapes, for ``llm_judge``.
+``sim-normaliser`` and ``sim-normaliser-lite`` are second stages for a
+pipeline: they turn a first stage's entity lists into the demo schema
+(``simulator.normaliser``), the full one from however sloppy an input, the
+lite one from valid JSON only, so what a sloppy first stage costs a pipeline
+depends on its second stage, and so does the best first stage
+(``sim-thorough`` or ``sim-extractor``).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from simulator import normaliser
-from simulator.entities import extract
+from simulator.entities import extract, extract_thorough
 
 # --- Models -----------------------------------------------------------------
 
@@ -69,6 +72,20 @@ def sim_sloppy(request: dict[str, Any], rng: random.Random) -> str:
             return f"Sure! Here is the JSON:\n{body}\nLet me know if you need more."
         return f"```json\n{body}\n```"
     return body
+
+
+def sim_thorough(request: dict[str, Any], rng: random.Random) -> str:
+    found = extract_thorough(last_user_text(request["messages"]))
+    temperature = _temperature(request)
+    if temperature > 0:
+        found = normaliser.slip(found, rng, 0.2 * temperature)
+    # A prose list whatever the prompt asks: never valid JSON, so what this
+    # model is worth depends on the stage that reads it.
+    lines = [
+        f"{kind.capitalize()}: {', '.join(names) if names else 'none'}"
+        for kind, names in found.items()
+    ]
+    return "Here are the names I found in the text.\n\n" + "\n".join(lines)
 
 
 def sim_normaliser(request: dict[str, Any], rng: random.Random) -> str:
@@ -149,6 +166,7 @@ def _temperature(request: dict[str, Any]) -> float:
 MODELS: dict[str, Callable[[dict[str, Any], random.Random], str]] = {
     "sim-extractor": sim_extractor,
     "sim-sloppy": sim_sloppy,
+    "sim-thorough": sim_thorough,
     "sim-echo": sim_echo,
     "sim-judge": sim_judge,
     "sim-normaliser": sim_normaliser,

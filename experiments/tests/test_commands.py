@@ -83,8 +83,8 @@ def test_validate_demo_spec_against_stored_dataset(demo_on_disk, settings):
 def test_the_pipeline_demo_spec_validates_against_the_stored_demo(demo_on_disk, manage):
     done = manage("validate_experiment", str(PIPELINE_SPEC))
     assert done.returncode == 0, done.stderr
-    # 2 prompts x 2 models x 2 temperatures, then 2 normalisers.
-    assert done.stdout.startswith("ok: 16 configs x 40 items x 1 samples = 640 runs")
+    # 2 prompts x 3 models x 2 temperatures, then 2 normalisers.
+    assert done.stdout.startswith("ok: 24 configs x 40 items x 1 samples = 960 runs")
 
 
 @pytest.mark.django_db

@@ -20,6 +20,7 @@ def test_models_endpoint_lists_the_simulated_models(simulator):
     assert names == {
         "sim-extractor",
         "sim-sloppy",
+        "sim-thorough",
         "sim-echo",
         "sim-judge",
         "sim-normaliser",
