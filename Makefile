@@ -11,7 +11,7 @@ PROD_ENV := DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) \
 	SECRET_KEY=test-only-secret-key-not-for-production \
 	PROMPTLOOPER_FERNET_KEYS=ZmRlMjU3YjVkZmE4NDQ0MWE0NjdiYWYxNzQzYmJmMjA=
 
-.PHONY: install run test test-sqlite test-postgres lint format clean bench
+.PHONY: install run test test-sqlite test-postgres lint format clean bench mutation
 
 install: $(STAMP)
 
@@ -51,3 +51,11 @@ clean:
 # Engine benchmark against the simulator, on SQLite and PostgreSQL (a few minutes).
 bench: install
 	$(PY) bench/run_bench.py --mode both
+
+# Mutation testing of the core modules (not part of `make test`; long, see the
+# README). One module: make mutation MODULES=scoring/builtins.py; JOBS=2 runs
+# two mutants at once.
+MODULES ?=
+JOBS ?= 1
+mutation: install
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m mutation --jobs $(JOBS) $(MODULES)

@@ -1,0 +1,111 @@
+"""Mutants that cannot change behaviour (equivalent mutants), with why.
+
+A mutant that survives and matches an entry here on (module, the original
+source line stripped, the mutation's description) counts as equivalent and
+is left out of the score; one that is killed counts as killed. A line that
+moves keeps its entry; a line that changes drops out and is judged again.
+"""
+
+from __future__ import annotations
+
+EQUIVALENT: list[tuple[str, str, str, str]] = [
+    # (module, source line, description, why it is equivalent)
+    (
+        "scoring/builtins.py",
+        "return ScoreResult(1.0 if ok else 0.0, detail)",
+        "1.0 -> 2.0",
+        "SafeScorer clamps every value into [0, 1]",
+    ),
+    (
+        "scoring/builtins.py",
+        'return ScoreResult(1.0, {"cost": None, "max_usd": limit})',
+        "1.0 -> 2.0",
+        "SafeScorer clamps every value into [0, 1]",
+    ),
+    (
+        "scoring/builtins_json.py",
+        'return ScoreResult(1.0, {"precision": 1.0, "recall": 1.0})',
+        "1.0 -> 2.0",
+        "the value is clamped by SafeScorer (the detail's 1.0s are pinned)",
+    ),
+    (
+        "scoring/builtins_json.py",
+        'return passed(False, {"reason": str(exc)[:300]})',
+        "300 -> 301",
+        "parse errors are short (json's messages, strict_json's own)",
+    ),
+    (
+        "scoring/builtins_json.py",
+        'self._schema_error = ""',
+        "drop `self._schema_error = ''`",
+        "only read when the schema was invalid, which sets it",
+    ),
+    (
+        "scoring/judge.py",
+        "text = _WORD.sub(lambda m: str(_WORDS.index(m[1].lower())), text)",
+        "1 -> 0",
+        "the pattern is one group around the whole match: m[0] == m[1]",
+    ),
+    (
+        "adapters/circuit.py",
+        'self.reason = ""',
+        "drop `self.reason = ''`",
+        "read only when broken, and every failure recorded sets it first",
+    ),
+    (
+        "adapters/circuit.py",
+        "self.broken_at = 0.0",
+        "drop `self.broken_at = 0.0`",
+        "read only when broken, which sets it",
+    ),
+    (
+        "adapters/circuit.py",
+        "self.broken_at = 0.0",
+        "0.0 -> 1.0",
+        "read only when broken, which sets it",
+    ),
+    (
+        "adapters/circuit.py",
+        "if probing and self.state != PROBING:",
+        "and -> or",
+        "record() always leaves PROBING, and without a probe out _wake is a no-op",
+    ),
+    (
+        "adapters/retry.py",
+        'raise AssertionError("unreachable: the loop returns or raises")',
+        "drop `raise AssertionError('unreachable: the loop returns or raise`",
+        "unreachable: every policy has attempts >= 1",
+    ),
+    (
+        "experiments/engine/planner.py",
+        "dict(zip(names, combo, strict=True)),",
+        "True -> False",
+        "itertools.product yields one value per axis: the lengths always match",
+    ),
+    (
+        "experiments/engine/planner.py",
+        'if index >= len(spec["prompts"]):',
+        ">= -> >",
+        "at index == len(prompts) the lookup below raises IndexError as well",
+    ),
+    (
+        "experiments/engine/planner.py",
+        'raise IndexError("config index out of range")',
+        "drop `raise IndexError('config index out of range')`",
+        "the prompt lookup below raises IndexError for the same indices",
+    ),
+    (
+        "adapters/retry.py",
+        "for attempt in range(1, policy.attempts + 1):",
+        "1 -> 2",
+        "the last attempt raises or returns: an extra iteration is never reached",
+    ),
+]
+
+
+def is_equivalent(module: str, source_line: str, description: str) -> str:
+    """The reason when the mutant is a known equivalent, else ""."""
+    for mod, line, text, why in EQUIVALENT:
+        if mod == module and line == source_line and text == description:
+            return why
+    return ""
