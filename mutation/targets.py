@@ -11,6 +11,7 @@ SPEC = [
     "experiments/tests/test_spec_review_fixes.py",
     "experiments/tests/test_concurrency_plan.py",
     "experiments/tests/test_security_sweep_size.py",
+    "experiments/tests/test_spec_stages.py",
 ]
 ADAPTERS = ["adapters/tests"]
 
