@@ -3,10 +3,13 @@ the sweep's counters."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import time
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import ParamSpec, TypeVar
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -52,6 +55,33 @@ def _run_row(r: RunResult, now: datetime) -> list:
     return row
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+DEADLOCK_RETRIES = 3
+
+
+def _retry_deadlocks(write: Callable[P, R]) -> Callable[P, R]:
+    """Two sweeps sharing cache entries count hits on the same rows, each in
+    its own order; PostgreSQL then aborts one batch as a deadlock. The batch
+    rolled back whole, so writing it again is safe."""
+
+    @functools.wraps(write)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        attempt = 1
+        while True:
+            try:
+                return write(*args, **kwargs)
+            except OperationalError as error:
+                deadlock = getattr(error.__cause__, "sqlstate", None) == "40P01"
+                if not deadlock or attempt == DEADLOCK_RETRIES:
+                    raise
+            time.sleep(0.05 * attempt)
+            attempt += 1
+
+    return wrapper
+
+
+@_retry_deadlocks
 @transaction.atomic
 def write_results(
     sweep_id: int,
@@ -64,6 +94,9 @@ def write_results(
     ``spent``: what stage calls sent, whichever runs they end up in;
     ``key_hits``: runs served a stage answer fetched by this sweep, by
     (scope, key) (stored by now: its entry is in this batch or an earlier one)."""
+    # Lock order sweep -> runs, as steering and planning take them: cancelling
+    # a sweep while a batch lands would otherwise deadlock on PostgreSQL.
+    list(Sweep.objects.select_for_update().filter(pk=sweep_id).values_list("pk"))
     fresh = [r.new_cache_entry for r in results if r.new_cache_entry is not None]
     cache.store([*entries, *fresh])
     if key_hits:
