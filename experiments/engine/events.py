@@ -1,5 +1,16 @@
-"""Sweep events: the only sender. Every event is appended to the sweep's event
-log (replayable by ``seq``) and, with Redis, broadcast on the channel layer."""
+"""Sweep events: the only sender, ``publish()``. Every event is appended to
+its sweep's event log (replayable by ``seq``, which counts per sweep from 1)
+and, once committed, broadcast on the channel layer to the sweep's group and,
+for the kinds a project's page shows, to the project's group.
+
+With Redis the channel layer reaches every web process. Without it (single
+container mode: the worker is another process) the web process follows the
+event log itself (``experiments.live.follower``) and feeds its own in-memory
+layer, so consumers read the same groups in both modes.
+
+The wire format (WebSocket and ``GET /api/sweeps/<id>/events/``) is
+``EventMessage``; docs/api.md, "Live sweeps", lists every type's payload.
+"""
 
 from __future__ import annotations
 
@@ -15,42 +26,113 @@ from experiments.models import Sweep, SweepEvent
 
 log = logging.getLogger(__name__)
 
-EventType = Literal["status", "progress", "steer"]
+EventType = Literal[
+    "sweep.created",
+    "sweep.status",
+    "sweep.progress",
+    "run.batch",
+    "leaderboard",
+    "steering",
+]
+# What a project's stream carries of its sweeps' events.
+PROJECT_TYPES: frozenset[str] = frozenset(
+    {"sweep.created", "sweep.status", "sweep.progress"}
+)
+# Never thinned from a finished sweep's log (EVENT_RETENTION_DAYS).
+KEPT_TYPES: frozenset[str] = frozenset({"sweep.created", "sweep.status", "steering"})
+# The channel layer's message type: consumers handle it as ``sweep_event``.
+LAYER_TYPE = "sweep.event"
 
 
-class SweepEventMessage(TypedDict):
-    type: EventType
-    sweep: int
+class EventMessage(TypedDict):
+    """One event as clients receive it. ``seq``: per sweep, from 1, no gaps;
+    ``id``: the log's row id, the cursor of a project's stream."""
+
+    type: str
     seq: int
+    id: int
+    sweep: int
+    project: int
+    at: str
     payload: dict[str, Any]
 
 
-def group_name(sweep_id: int) -> str:
+def sweep_group(sweep_id: int) -> str:
     return f"sweep_{sweep_id}"
+
+
+def project_group(project_id: int) -> str:
+    return f"project_{project_id}"
+
+
+def as_message(event: SweepEvent, project_id: int) -> EventMessage:
+    return EventMessage(
+        type=event.type,
+        seq=event.seq,
+        id=event.pk,
+        sweep=event.sweep_id,
+        project=project_id,
+        at=event.created_at.isoformat(),
+        payload=event.payload,
+    )
 
 
 @transaction.atomic
 def publish(sweep_id: int, type: EventType, payload: dict[str, Any]) -> SweepEvent:
     Sweep.objects.filter(pk=sweep_id).update(last_event_seq=F("last_event_seq") + 1)
-    seq = Sweep.objects.values_list("last_event_seq", flat=True).get(pk=sweep_id)
+    seq, project_id = Sweep.objects.values_list(
+        "last_event_seq", "experiment__project_id"
+    ).get(pk=sweep_id)
     event = SweepEvent.objects.create(
         sweep_id=sweep_id, seq=seq, type=type, payload=payload
     )
-    message = SweepEventMessage(type=type, sweep=sweep_id, seq=seq, payload=payload)
-    transaction.on_commit(lambda: _broadcast(message))
+    message = as_message(event, project_id)
+    transaction.on_commit(lambda: broadcast(message))
     return event
 
 
-def _broadcast(message: SweepEventMessage) -> None:
-    # In single-container mode the in-memory layer reaches no other process;
-    # the dashboard reads the event log there instead.
+def events_after(sweep_id: int, after: int, limit: int = 1000) -> list[EventMessage]:
+    """The sweep's logged events with ``seq > after``, in order."""
+    rows = (
+        SweepEvent.objects.filter(sweep_id=sweep_id, seq__gt=after)
+        .select_related("sweep__experiment")
+        .order_by("seq")[:limit]
+    )
+    return [as_message(e, e.sweep.experiment.project_id) for e in rows]
+
+
+def project_events_after(
+    project_id: int, after: int, limit: int = 1000
+) -> list[EventMessage]:
+    """The project's sweeps' events of ``PROJECT_TYPES`` with ``id > after``."""
+    rows = SweepEvent.objects.filter(
+        sweep__experiment__project_id=project_id,
+        type__in=PROJECT_TYPES,
+        pk__gt=after,
+    ).order_by("pk")[:limit]
+    return [as_message(e, project_id) for e in rows]
+
+
+def groups_of(message: EventMessage) -> list[str]:
+    groups = [sweep_group(message["sweep"])]
+    if message["type"] in PROJECT_TYPES:
+        groups.append(project_group(message["project"]))
+    return groups
+
+
+def broadcast(message: EventMessage) -> None:
+    """Send a committed event to its groups. Only with Redis: without it the
+    layer is this process's own, and the web process's follower sends what
+    it reads from the log instead."""
     if not settings.REDIS_URL:
         return
     from channels.layers import get_channel_layer
 
+    layer = get_channel_layer()
     try:
-        async_to_sync(get_channel_layer().group_send)(
-            group_name(message["sweep"]), {"type": "sweep.event", "event": message}
-        )
+        for group in groups_of(message):
+            async_to_sync(layer.group_send)(
+                group, {"type": LAYER_TYPE, "event": message}
+            )
     except Exception:  # a live view missing one event must not fail the sweep
         log.warning("could not broadcast sweep event", exc_info=True)

@@ -68,7 +68,7 @@ def create_sweep(
         estimated_cost=estimated_cost,
         created_by=signed_in(user),
     )
-    publish(sweep.pk, "status", {"status": Status.QUEUED})
+    publish(sweep.pk, "sweep.status", {"status": Status.QUEUED})
     return sweep
 
 
@@ -201,9 +201,9 @@ def steer_sweep(
             raise Conflict("concurrency must be a number from 1 to 1024")
         sweep.concurrency = payload["concurrency"] = value
     sweep.save(update_fields=["status", "concurrency", "finished_at"])
-    publish(sweep.pk, "steer", payload)
+    publish(sweep.pk, "steering", payload)
     if action != "concurrency":
-        publish(sweep.pk, "status", {"status": sweep.status})
+        publish(sweep.pk, "sweep.status", {"status": sweep.status})
     return sweep
 
 

@@ -32,7 +32,7 @@ def populated(demo):
     )
     Score.objects.create(run=run, scorer="json_valid", value=1.0)
     SweepEvent.objects.create(
-        sweep=sweep, seq=1, type="status", payload={"status": "done"}
+        sweep=sweep, seq=1, type="sweep.status", payload={"status": "completed"}
     )
     CachedResponse.objects.create(
         scope="global",

@@ -58,7 +58,7 @@ def test_pause_stops_new_runs_within_a_second_and_resume_finishes(slow_sweep):
     assert (final.status, final.done, final.errors) == ("completed", 80, 0)
     assert sim.stats()["requests"] == 80  # nothing was sent twice
     kinds = list(SweepEvent.objects.filter(sweep=sweep).values_list("type", flat=True))
-    assert kinds.count("steer") == 2 and "progress" in kinds
+    assert kinds.count("steering") == 2 and "sweep.progress" in kinds
     seqs = list(SweepEvent.objects.filter(sweep=sweep).values_list("seq", flat=True))
     assert seqs == list(range(1, len(seqs) + 1))
 

@@ -40,7 +40,7 @@ def start(sweep_id: int, token: str) -> None:
     ).transition(Status.RUNNING, started_at=now)
     Sweep.objects.filter(pk=sweep_id, started_at__isnull=True).update(started_at=now)
     if updated:
-        publish(sweep_id, "status", {"status": Status.RUNNING})
+        publish(sweep_id, "sweep.status", {"status": Status.RUNNING})
 
 
 def control(sweep_id: int, token: str) -> tuple[str, int, bool]:
@@ -56,7 +56,7 @@ def progress(sweep_id: int) -> Sweep:
     sweep = Sweep.objects.get(pk=sweep_id)
     publish(
         sweep_id,
-        "progress",
+        "sweep.progress",
         {
             "planned": sweep.planned,
             "done": sweep.done,
@@ -100,5 +100,5 @@ def finish(sweep_id: int, token: str, error: str = "") -> str:
     if not ours.transition(new, **fields):
         ours.update(lease="")  # its status changed meanwhile, and stays
         return Sweep.objects.values_list("status", flat=True).get(pk=sweep_id)
-    publish(sweep_id, "status", {"status": new, "error": error})
+    publish(sweep_id, "sweep.status", {"status": new, "error": error})
     return new
