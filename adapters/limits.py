@@ -1,4 +1,10 @@
-"""Per-endpoint limits: in-flight requests, requests and tokens per minute."""
+"""Per-endpoint limits: in-flight requests, requests and tokens per minute.
+
+Each limit counts the requests it holds back (``waiting``) for live views.
+A counter goes up before the await that may suspend and down after it; a
+request that passes at once never yields in between, so an observer in the
+same event loop only ever sees the requests actually held back.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ class TokenBucket:
         self.tokens = self.capacity
         self.updated = time.monotonic()
         self.lock = asyncio.Lock()
+        self.waiting = 0  # requests held back by this bucket
 
     def _refill(self) -> None:
         now = time.monotonic()
@@ -31,12 +38,16 @@ class TokenBucket:
 
     async def take(self, amount: float = 1.0) -> None:
         amount = min(amount, self.capacity)
-        async with self.lock:  # FIFO: waiters are served in order
-            self._refill()
-            while self.tokens < amount:
-                await asyncio.sleep((amount - self.tokens) / self.rate)
+        self.waiting += 1
+        try:
+            async with self.lock:  # FIFO: waiters are served in order
                 self._refill()
-            self.tokens -= amount
+                while self.tokens < amount:
+                    await asyncio.sleep((amount - self.tokens) / self.rate)
+                    self._refill()
+                self.tokens -= amount
+        finally:
+            self.waiting -= 1
 
 
 class EndpointLimiter:
@@ -44,13 +55,34 @@ class EndpointLimiter:
         self.semaphore = asyncio.Semaphore(max(1, endpoint.max_concurrency))
         self.rpm = TokenBucket(endpoint.rpm) if endpoint.rpm else None
         self.tpm = TokenBucket(endpoint.tpm) if endpoint.tpm else None
+        self.waiting_slot = 0  # requests waiting for an in-flight slot
+        self.in_flight = 0  # requests past every limit, not yet answered
 
     @asynccontextmanager
     async def slot(self, estimated_tokens: int) -> AsyncIterator[None]:
         """Hold one in-flight slot, after the rate buckets allow the request."""
-        async with self.semaphore:
+        self.waiting_slot += 1
+        try:
+            await self.semaphore.acquire()
+        finally:
+            self.waiting_slot -= 1
+        try:
             if self.rpm:
                 await self.rpm.take(1)
             if self.tpm:
                 await self.tpm.take(estimated_tokens)
-            yield
+            self.in_flight += 1
+            try:
+                yield
+            finally:
+                self.in_flight -= 1
+        finally:
+            self.semaphore.release()
+
+    def waiting(self) -> dict[str, int]:
+        """Requests held back right now, by the limit holding them."""
+        return {
+            "concurrency": self.waiting_slot,
+            "rpm": self.rpm.waiting if self.rpm else 0,
+            "tpm": self.tpm.waiting if self.tpm else 0,
+        }

@@ -31,6 +31,17 @@ same number of requests from a bare asyncio + httpx client, no engine, at the
 same concurrency against the same simulator. On two cores the client and the
 simulator share the CPU, so that floor already sits above the ideal.
 
+6. live:   sweeps watched over WebSockets through a real daphne and worker
+           (bench/live.py): event latency p50/p95 for one client, and 50
+           clients on one sweep (each receives every event; web process CPU).
+           PostgreSQL mode adds Redis (``--redis-url``), as production runs;
+           ``--scenario live`` runs only this one
+7. analysis: a 100,000-run sweep's analysis endpoints (leaderboard, pareto,
+           marginals, heatmap), cold and from the cache (bench/analysis.py);
+           PostgreSQL only under ``--scenario all`` (its target is
+           PostgreSQL's); ``--analysis-build engine|bulk`` says how the sweep
+           is made; ``--scenario analysis`` runs only this one
+
 Calls are counted by the simulator (``GET /stats``); ``--quick`` runs 10x
 fewer. A MISS exits 0 (this is a measurement); a crash or an incomplete sweep
 exits non-zero.
@@ -251,12 +262,12 @@ def child(mode: str, sim_url: str, scale: int, result_path: str) -> None:
 # --- parent: databases, simulator, report -------------------------------------
 
 
-def recreate_pg_database() -> None:
+def recreate_pg_database(name: str = PG_DB) -> None:
     import psycopg
 
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {PG_DB}")
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
 
 
 def mode_env(mode: str, data_dir: str) -> dict:
@@ -344,6 +355,64 @@ def run_mode(mode: str, scale: int) -> dict:
             sim.wait(10)
 
 
+def run_live(mode: str, redis_url: str) -> dict:
+    """Scenario 6 on its own fresh database, simulator, web server and worker."""
+    import live
+
+    with tempfile.TemporaryDirectory(prefix=f"plbench-live-{mode}-") as data_dir:
+        env = mode_env(mode, data_dir)
+        if mode == "postgres":
+            name = f"{PG_DB}_live"
+            url = f"postgres://postgres@127.0.0.1:5432/{name}"
+            env.update(REDIS_URL=redis_url, DATABASE_URL=url)
+            recreate_pg_database(name)
+        migrate = [sys.executable, "manage.py", "migrate", "-v0", "--skip-checks"]
+        subprocess.run(migrate, cwd=ROOT, env=env, check=True)
+        sim, sim_url = start_simulator(env)
+        try:
+            sys.stderr.write(f"[{mode}] live\n")
+
+            def spec_of(name: str, url: str, runs: int) -> dict:
+                return build_spec(name, url, runs, seeds=runs // 1000 or 1)
+
+            return live.measure(env, spec_of, sim_url)
+        finally:
+            sim.terminate()
+            sim.wait(10)
+
+
+def run_analysis(mode: str, build: str, scale: int) -> dict:
+    """Scenario 7 on its own fresh database and simulator."""
+    import analysis
+
+    with tempfile.TemporaryDirectory(prefix=f"plbench-analysis-{mode}-") as data_dir:
+        env = mode_env(mode, data_dir)
+        if mode == "postgres":
+            name = f"{PG_DB}_analysis"
+            env.update(DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{name}")
+            recreate_pg_database(name)
+        migrate = [sys.executable, "manage.py", "migrate", "-v0", "--skip-checks"]
+        subprocess.run(migrate, cwd=ROOT, env=env, check=True)
+        sim, sim_url = start_simulator(env)
+        try:
+            sys.stderr.write(f"[{mode}] analysis\n")
+            return analysis.measure(env, sim_url, build, scale)
+        finally:
+            sim.terminate()
+            sim.wait(10)
+
+
+def all_rows(r: dict) -> list[tuple]:
+    import analysis
+    import live
+
+    return (
+        (rows(r) if "cold" in r else [])
+        + (live.rows(r["live"]) if "live" in r else [])
+        + (analysis.rows(r["analysis"]) if "analysis" in r else [])
+    )
+
+
 def rows(r: dict) -> list[tuple]:
     """(scenario, metric, value, target, passed or None)."""
     cold, cached, bulk, cli = r["cold"], r["cached"], r["bulk"], r["cli"]
@@ -416,17 +485,22 @@ def verdict(passed: bool | None) -> str:
 def print_mode(mode: str, r: dict) -> None:
     line = "{:<34}{:<28}{:>10}  {:<10}{}".format
     out(f"\n== {mode} ==\n" + line("scenario", "metric", "value", "target", "result"))
-    for scenario, metric, value, target, passed in rows(r):
+    for scenario, metric, value, target, passed in all_rows(r):
         out(line(scenario, metric, cell(value), target, verdict(passed)))
 
 
 def print_markdown(results: dict) -> None:
     modes = list(results)
-    table = [rows(results[m]) for m in modes]
+    table = [all_rows(results[m]) for m in modes]
     out("\n| Scenario | Metric | Target | " + " | ".join(modes) + " |")
     out("|" + "---|" * (3 + len(modes)))
-    for i, (scenario, metric, _, target, _) in enumerate(table[0]):
-        cells = [f"{cell(t[i][2])} {verdict(t[i][4])}".strip() for t in table]
+    # The analysis rows come last and in PostgreSQL's table only: a mode
+    # without a row shows an empty cell.
+    for i, (scenario, metric, _, target, _) in enumerate(max(table, key=len)):
+        cells = [
+            f"{cell(t[i][2])} {verdict(t[i][4])}".strip() if i < len(t) else ""
+            for t in table
+        ]
         out(f"| {scenario} | {metric} | {target} | " + " | ".join(cells) + " |")
 
 
@@ -435,6 +509,11 @@ def main() -> int:
     add = parser.add_argument
     add("--mode", choices=["sqlite", "postgres", "both"], default="both")
     add("--quick", action="store_true", help="10x fewer runs")
+    add("--scenario", choices=["all", "engine", "live", "analysis"], default="all")
+    add("--analysis-build", choices=["engine", "bulk"], default="engine",
+        help="how the analysis scenario makes its 100,000 runs")  # fmt: skip
+    add("--redis-url", default="redis://127.0.0.1:6379/7",
+        help="Redis for the live scenario's PostgreSQL mode")  # fmt: skip
     for internal in ("--child", "--sim", "--result"):  # parent -> child
         add(internal, help=argparse.SUPPRESS)
     add("--scale", type=int, default=1, help=argparse.SUPPRESS)
@@ -445,7 +524,16 @@ def main() -> int:
     modes = ["sqlite", "postgres"] if args.mode == "both" else [args.mode]
     results = {}
     for mode in modes:
-        results[mode] = run_mode(mode, 10 if args.quick else 1)
+        results[mode] = {"mode": mode}
+        if args.scenario in ("all", "engine"):
+            results[mode] = run_mode(mode, 10 if args.quick else 1)
+        if args.scenario in ("all", "live"):
+            results[mode]["live"] = run_live(mode, args.redis_url)
+        if args.scenario == "analysis" or (
+            args.scenario == "all" and mode == "postgres"
+        ):
+            scale = 10 if args.quick else 1
+            results[mode]["analysis"] = run_analysis(mode, args.analysis_build, scale)
         print_mode(mode, results[mode])
     print_markdown(results)
     return 0

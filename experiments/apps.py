@@ -14,8 +14,9 @@ class ExperimentsConfig(AppConfig):
 
 
 def ensure_schedules(**kwargs) -> None:
-    """The worker re-enqueues sweeps whose runner died: the Redis broker does
-    not redeliver a task whose worker was killed (dependency-notes.md)."""
+    """The worker re-enqueues sweeps whose runner died (the Redis broker does
+    not redeliver a task whose worker was killed: dependency-notes.md), and
+    thins finished sweeps' event logs once a day (EVENT_RETENTION_DAYS)."""
     from django_q.models import Schedule
 
     Schedule.objects.get_or_create(
@@ -24,6 +25,14 @@ def ensure_schedules(**kwargs) -> None:
             "name": "recover stale sweeps",
             "schedule_type": Schedule.MINUTES,
             "minutes": 1,
+            "repeats": -1,
+        },
+    )
+    Schedule.objects.get_or_create(
+        func="experiments.tasks.thin_sweep_events",
+        defaults={
+            "name": "thin sweep event logs",
+            "schedule_type": Schedule.DAILY,
             "repeats": -1,
         },
     )

@@ -45,6 +45,25 @@ def pipeline_label(rows: list[dict]) -> str:
     return " | ".join(stage_label(row) for row in rows)
 
 
+def config_label(config: dict) -> str:
+    """A run's config in one line: a pipeline's every stage's choice, else
+    ``prompt / endpoint:model (params)``."""
+    stages = stage_rows(config)
+    if stages:
+        return pipeline_label(stages)
+    params = sorted((config.get("params") or {}).items())
+    text = ", ".join(f"{k}={v}" for k, v in params)
+    prompt, endpoint, model = (config.get(k) for k in ("prompt", "endpoint", "model"))
+    return f"{prompt} / {endpoint}:{model} ({text})"
+
+
+def row_label(row: dict) -> str:
+    """A leaderboard row's config (its ``stages`` beside the last choice)."""
+    if row.get("stages"):
+        return pipeline_label(row["stages"])
+    return config_label(row["config"])
+
+
 def _value(value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return json.dumps(value)

@@ -7,7 +7,7 @@ import time
 from django.conf import settings
 
 from experiments.models import Run, Sweep
-from experiments.services import sweeps
+from experiments.services import events, sweeps
 
 
 def run_sweep_task(sweep_id: int) -> str:
@@ -24,3 +24,7 @@ def run_sweep_task(sweep_id: int) -> str:
 
 def recover_stale_sweeps() -> list[int]:
     return sweeps.recover_stale_sweeps()
+
+
+def thin_sweep_events() -> int:
+    return events.thin_sweep_events()

@@ -14,6 +14,17 @@ SPEC = [
     "experiments/tests/test_spec_stages.py",
 ]
 ADAPTERS = ["adapters/tests"]
+# The spec validator's modules (experiments/spec/validator/), one per section.
+VALIDATOR = [
+    "__init__",
+    "base",
+    "endpoints",
+    "dataset",
+    "stages",
+    "scorers",
+    "template_checks",
+    "totals",
+]
 
 TARGETS: dict[str, list[str]] = {
     "scoring/builtins.py": SCORING,
@@ -31,7 +42,7 @@ TARGETS: dict[str, list[str]] = {
         "experiments/tests/test_security_sweep_size.py",
         "experiments/tests/test_spec_review_fixes.py",
     ],
-    "experiments/spec/validator.py": SPEC,
+    **{f"experiments/spec/validator/{name}.py": SPEC for name in VALIDATOR},
     "experiments/spec/params.py": SPEC,
     "experiments/spec/limits.py": SPEC,
     "experiments/spec/concurrency.py": SPEC,

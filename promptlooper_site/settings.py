@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -304,13 +305,24 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # Redis pub/sub ignores the database number: the prefix keeps
+            # sites sharing a Redis server (different /N) apart.
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": "promptlooper" + (urlsplit(REDIS_URL).path.strip("/") or "0"),
+            },
         }
     }
 else:
     # In-process only; the worker's events reach browsers through the sweep
-    # event log instead (architecture.md, "Two modes").
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # event log instead (architecture.md, "Two modes"). Group memberships
+    # last as long as a socket (the default drops them after a day).
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": 1000, "group_expiry": 10 * 365 * 86400},
+        }
+    }
 
 # --- PromptLooper ------------------------------------------------------------
 ADMIN_USERNAME = env_str("PROMPTLOOPER_ADMIN_USER", "admin")
@@ -325,6 +337,9 @@ RETRY_BASE_DELAY_S = env_float("PROMPTLOOPER_RETRY_BASE_DELAY_S", 0.5)
 FAIL_FAST_AFTER = env_int("PROMPTLOOPER_FAIL_FAST_AFTER", 3, minimum=1)
 # A running sweep whose heartbeat is older than this is picked up again.
 HEARTBEAT_STALE_S = env_int("PROMPTLOOPER_HEARTBEAT_STALE_S", 30, minimum=2)
+# Sweeps finished this many days ago have their event logs thinned (progress,
+# run.batch and leaderboard events but the last of each); 0 keeps everything.
+EVENT_RETENTION_DAYS = env_int("PROMPTLOOPER_EVENT_RETENTION_DAYS", 0, minimum=0)
 
 # --- Engine: a dead endpoint's circuit breaker (adapters/circuit.py) -----------
 # Connection failures in a row to one endpoint after which one request probes

@@ -14,7 +14,7 @@ from django.conf import settings
 from adapters.base import AdapterError, BaseAdapter, Completion, EndpointConfig
 from adapters.circuit import CircuitBreaker
 from adapters.limits import EndpointLimiter
-from adapters.retry import RetryPolicy, call_with_retries
+from adapters.retry import Backoffs, RetryPolicy, call_with_retries
 from experiments.engine.steering import Steering
 from experiments.engine.work import Prepared
 
@@ -37,6 +37,7 @@ class Caller:
             )
             for name in endpoints
         }
+        self.backoffs = {name: Backoffs() for name in endpoints}
         self.policy = RetryPolicy(
             attempts=settings.MAX_ATTEMPTS, base_delay_s=settings.RETRY_BASE_DELAY_S
         )
@@ -69,7 +70,10 @@ class Caller:
                 return self.attempt(p, estimate, may_stop=run and tries == 1)
 
             completion, attempts = await call_with_retries(
-                attempt, self.policy, rng=self.rng
+                attempt,
+                self.policy,
+                rng=self.rng,
+                backoffs=self.backoffs[p.config["endpoint"]],
             )
         except BaseException as exc:
             future.set_exception(exc)
@@ -138,3 +142,20 @@ class Caller:
         count, _ = self.failures.get(pair, (0, ""))
         reason = f"{pair[0]}/{pair[1]} failed {count + 1} times in a row: {exc.message}"
         self.failures[pair] = (count + 1, reason)
+
+    def limit_state(self) -> dict[str, dict]:
+        """Per endpoint, right now: requests past its limits and out, held
+        back by a limit, sleeping before a retry (and how soon the first
+        wakes), and its circuit breaker's state. Cheap: counters only."""
+        state = {}
+        for name, limiter in self.limiters.items():
+            backoffs = self.backoffs[name]
+            next_in = backoffs.next_in()
+            state[name] = {
+                "in_flight": limiter.in_flight,
+                "waiting": limiter.waiting(),
+                "backoff": len(backoffs),
+                "next_retry_s": None if next_in is None else round(next_in, 2),
+                "circuit": self.breakers[name].state,
+            }
+        return state

@@ -45,8 +45,9 @@ LAYER_TYPE = "sweep.event"
 
 
 class EventMessage(TypedDict):
-    """One event as clients receive it. ``seq``: per sweep, from 1, no gaps;
-    ``id``: the log's row id, the cursor of a project's stream."""
+    """One event as clients receive it. ``seq``: per sweep, from 1, without
+    gaps until retention thins a finished sweep's log; ``id``: the log's row
+    id, the cursor of a project's stream."""
 
     type: str
     seq: int

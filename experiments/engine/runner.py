@@ -39,6 +39,7 @@ from experiments.engine.judging import Judge
 from experiments.engine.lookups import LookupBatcher
 from experiments.engine.pipeline import PipelineRuns
 from experiments.engine.production import Producer
+from experiments.engine.progress import ProgressMeter
 from experiments.engine.results import ResultBuilder
 from experiments.engine.scoring import RunScorer
 from experiments.engine.stage_calls import StageCalls
@@ -49,11 +50,17 @@ from experiments.spec.stages import stages_of
 
 log = logging.getLogger(__name__)
 POLL_S = 0.25
-FLUSH_S = 0.2
+FLUSH_S = 0.25
 # Once every run is dispatched: the last flush waits on the sweep's end, so
 # keep what is left for it small.
 DRAIN_FLUSH_S = 0.02
-PROGRESS_S = 1.0
+# Live events. Progress at most 5 a second: 4 while running, spaced from one
+# event's write to the next decision, leave room for the final one in any
+# second. The leaderboard at most once a second, and its recomputation (over
+# every run so far: a large sweep's costs more) at most a tenth of the time.
+PROGRESS_S = 0.25
+LEADERBOARD_S = 1.0
+LEADERBOARD_SHARE = 0.1
 Status = Sweep.Status
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -79,6 +86,9 @@ class SweepRunner:
         self.outbox = Outbox()
         self.drained = asyncio.Event()
         self.draining = False  # every run dispatched; the last calls are out
+        # Made at the first flush, before this runner writes (not before the
+        # first calls go out).
+        self.meter: ProgressMeter | None = None
 
     async def run(self) -> str:
         """Run until nothing is pending, the sweep is cancelled or the deadline
@@ -168,27 +178,63 @@ class SweepRunner:
             await asyncio.sleep(POLL_S)
 
     async def writer_loop(self) -> None:
-        last_progress = 0.0
+        """Flush the outbox every ``FLUSH_S``; publish progress when something
+        changed (runs written, calls made, an endpoint's limit state) and the
+        leaderboard when runs were written, each at most at its rate (the
+        leaderboard's slows down as it gets costly to recompute)."""
+        last_progress = last_board = 0.0
+        board_every = LEADERBOARD_S
+        limits: dict = {}
+        progress_stale = board_stale = False
         while not (self.steering.stopping and not self.producer.tasks):
             with contextlib.suppress(TimeoutError):
                 interval = DRAIN_FLUSH_S if self.draining else FLUSH_S
                 await asyncio.wait_for(self.drained.wait(), interval)
             wrote = await self.flush()
-            if wrote and time.monotonic() - last_progress >= PROGRESS_S:
-                last_progress = time.monotonic()
-                await self.report_progress()
+            progress_stale = progress_stale or wrote > 0
+            board_stale = board_stale or wrote > 0
+            now = time.monotonic()
+            if now - last_progress >= PROGRESS_S:
+                state = self.producer.caller.limit_state()
+                if progress_stale or _limits_key(state) != _limits_key(limits):
+                    limits, progress_stale = state, False
+                    await self.report_progress(state)
+                    last_progress = time.monotonic()
+            if board_stale and now - last_board >= board_every:
+                board_stale, started = False, time.monotonic()
+                await db(store.publish_leaderboard)(self.sweep_id)
+                last_board = time.monotonic()
+                took = last_board - started
+                board_every = max(LEADERBOARD_S, took / LEADERBOARD_SHARE)
         await self.flush()
-        await self.report_progress()
+        await self.report_progress(self.producer.caller.limit_state())
 
     async def flush(self) -> int:
+        """Write what the outbox holds; return how many runs and calls that was."""
         batch, entries, spent, key_hits = self.outbox.take()
         if batch or entries or spent.calls or key_hits:
+            meter = self.meter or await self.start_meter()  # before it writes
             await db(store.write_results)(
                 self.sweep_id, batch, entries, spent, key_hits
             )
-        return len(batch)
+            meter.add_runs(batch)
+        return len(batch) + spent.calls
 
-    async def report_progress(self) -> None:
-        sweep = await db(store.progress)(self.sweep_id)
+    async def start_meter(self) -> ProgressMeter:
+        self.meter = await db(store.start_meter)(self.sweep_id)
+        return self.meter
+
+    async def report_progress(self, limits: dict[str, dict]) -> None:
+        meter = self.meter or await self.start_meter()
+        sweep = await db(store.progress)(self.sweep_id, meter, limits)
         if self.on_progress:
             self.on_progress(sweep)
+
+
+def _limits_key(state: dict[str, dict]) -> list:
+    """What makes the endpoints' limit state worth an event: counts and
+    circuit states, not the next retry's countdown (a client counts it down)."""
+    return [
+        (name, s["in_flight"], s["waiting"], s["backoff"], s["circuit"])
+        for name, s in state.items()
+    ]

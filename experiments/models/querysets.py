@@ -1,86 +1,77 @@
-"""Aggregations as QuerySet methods: leaderboard and cache statistics."""
+"""Aggregations as QuerySet methods: a sweep's analyses (leaderboard, Pareto
+fronts, marginals, heatmap) and cache statistics."""
 
 from __future__ import annotations
 
-import math
-import statistics
-
 from django.db import models
-from django.db.models import Avg, Count, F, Min, Q, Sum
-
-from experiments.config_labels import stage_rows
+from django.db.models import Count, F, Sum
 
 
 class RunQuerySet(models.QuerySet):
-    def leaderboard(self) -> list[dict]:
-        """One row per config, best mean composite score first.
+    """The analyses of one sweep's runs (``experiments.analysis``): each
+    reads the runs once; ``scorer``, ``stage`` and ``sample`` choose what is
+    ranked (docs/api.md, "Analysis")."""
 
-        ``ci95`` is the normal approximation mean +/- 1.96 * s / sqrt(n) over
-        the config's scored runs, clipped to [0, 1]; failed runs count in
-        ``errors`` and not in the mean.
-        """
-        done = Q(status="done")
-        rows = list(
-            self.values("config_hash").annotate(
-                n=Count("id", filter=done & Q(score__isnull=False)),
-                mean=Avg("score", filter=done),
-                mean_sq=Avg(F("score") * F("score"), filter=done),
-                errors=Count("id", filter=Q(status="failed")),
-                cost=Sum("cost"),
-                first=Min("id"),
-            )
-        )
-        configs = dict(
-            self.model.objects.filter(id__in=[r["first"] for r in rows]).values_list(
-                "config_hash", "config"
-            )
-        )
-        latencies: dict[str, list[float]] = {}
-        for config_hash, latency in self.filter(
-            done, latency_ms__isnull=False
-        ).values_list("config_hash", "latency_ms"):
-            latencies.setdefault(config_hash, []).append(latency)
-        board = [self._row(r, configs, latencies) for r in rows]
-        board.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["errors"]))
-        for rank, row in enumerate(board, 1):
-            row["rank"] = rank
-        return board
+    def leaderboard(
+        self,
+        scorer: str | None = None,
+        stage: str | None = None,
+        sample: int | None = None,
+    ) -> list[dict]:
+        """One row per config, best mean score first: its mean, n and seeded
+        bootstrap interval, per-scorer means, errors, cache hits, tokens,
+        cost, latency, the test against the best and the Pareto marks.
+        Failed runs count in ``errors`` and not in the mean."""
+        from experiments.analysis.sweep import analysis
 
-    @staticmethod
-    def _row(r: dict, configs: dict, latencies: dict) -> dict:
-        n, mean = r["n"], r["mean"]
-        if n and mean is not None:
-            variance = max(0.0, (r["mean_sq"] or 0.0) - mean * mean)
-            if n > 1:
-                variance *= n / (n - 1)
-            half = 1.96 * math.sqrt(variance / n)
-            ci = [round(max(0.0, mean - half), 4), round(min(1.0, mean + half), 4)]
-        else:
-            ci = None
-        config = configs.get(r["config_hash"], {})
-        lat = latencies.get(r["config_hash"])
-        row = {
-            "rank": 0,
-            "config_hash": r["config_hash"],
-            "config": {
-                "prompt": config.get("prompt"),
-                "endpoint": config.get("endpoint"),
-                "model": config.get("model"),
-                "params": config.get("params", {}),
-            },
-            "score": None if mean is None else round(mean, 4),
-            "n": n,
-            "ci95": ci,
-            "latency_ms_p50": round(statistics.median(lat), 1) if lat else None,
-            "cost": round(r["cost"] or 0.0, 6),
-            "errors": r["errors"],
-        }
-        # A pipeline's rows carry every stage's choice (``config`` is the
-        # last stage's); a single-stage row keeps exactly its old keys.
-        stages = stage_rows(config)
-        if stages:
-            row["stages"] = stages
-        return row
+        return analysis(self, _filters(scorer, stage, sample)).leaderboard()
+
+    def pareto(
+        self,
+        scorer: str | None = None,
+        stage: str | None = None,
+        sample: int | None = None,
+    ) -> dict:
+        """Score against cost per run and against latency p50: per config,
+        whether it is on the front and the score it gives up."""
+        from experiments.analysis.sweep import analysis
+
+        return analysis(self, _filters(scorer, stage, sample), "pareto").pareto()
+
+    def marginals(
+        self,
+        scorer: str | None = None,
+        stage: str | None = None,
+        sample: int | None = None,
+    ) -> dict:
+        """Per varied axis, the mean score per value and the share of the
+        variance the axis explains."""
+        from experiments.analysis.marginals import AxisAnalysis
+        from experiments.analysis.sweep import analysis
+
+        found = analysis(self, _filters(scorer, stage, sample), "marginals")
+        return AxisAnalysis(found).marginals()
+
+    def heatmap(
+        self,
+        x: str | None = None,
+        y: str | None = None,
+        scorer: str | None = None,
+        stage: str | None = None,
+        sample: int | None = None,
+    ) -> dict:
+        """The mean score over two axes (``prompt`` x ``model`` by default)."""
+        from experiments.analysis.marginals import AxisAnalysis
+        from experiments.analysis.sweep import analysis
+
+        found = analysis(self, _filters(scorer, stage, sample), "heatmap")
+        return AxisAnalysis(found).heatmap(x, y)
+
+
+def _filters(scorer: str | None, stage: str | None, sample: int | None):
+    from experiments.analysis.data import Filters
+
+    return Filters(scorer=scorer, stage=stage, sample=sample)
 
 
 _CACHE_TOTALS = {

@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from experiments.engine.endpoints import snapshot as endpoint_snapshot
 from experiments.engine.events import publish
+from experiments.engine.progress import naive_calls, stage_count
+from experiments.engine.store.reports import publish_leaderboard
 from experiments.exceptions import Conflict, InvalidRequest, InvalidTransition
 from experiments.models import Experiment, Project, Run, Sweep
 from experiments.services.experiments import validate_experiment_spec
@@ -68,8 +70,25 @@ def create_sweep(
         estimated_cost=estimated_cost,
         created_by=signed_in(user),
     )
-    publish(sweep.pk, "sweep.status", {"status": Status.QUEUED})
+    publish(sweep.pk, "sweep.created", sweep_snapshot(sweep))
     return sweep
+
+
+def sweep_snapshot(sweep: Sweep) -> dict:
+    """The sweep as a ``sweep.created`` event (and a live view's greeting)
+    shows it. ``planned`` is None until the runner has planned its runs."""
+    experiment = sweep.experiment
+    return {
+        "id": sweep.pk,
+        "experiment": {"id": experiment.pk, "name": experiment.name},
+        "status": sweep.status,
+        "planned": sweep.planned or None,
+        "strategy": (sweep.strategy or {}).get("type"),
+        "concurrency": sweep.concurrency,
+        "no_cache": sweep.no_cache,
+        "created_by": sweep.created_by.get_username() if sweep.created_by else None,
+        "created_at": sweep.created_at.isoformat(),
+    }
 
 
 def start_sweep(
@@ -184,7 +203,6 @@ def steer_sweep(
         )
     if sweep.is_final:
         raise Conflict(f"sweep {sweep.pk} is {sweep.status}; it cannot be steered")
-    payload: dict = {"action": action}
     if action == "pause":
         sweep.transition(Status.PAUSED)
     elif action == "resume":
@@ -199,11 +217,20 @@ def steer_sweep(
     else:
         if value is None or not 1 <= value <= 1024:
             raise Conflict("concurrency must be a number from 1 to 1024")
-        sweep.concurrency = payload["concurrency"] = value
+        sweep.concurrency = value
     sweep.save(update_fields=["status", "concurrency", "finished_at"])
-    publish(sweep.pk, "steering", payload)
+    author = signed_in(user)
+    steering = {
+        "action": action,
+        "by": author.get_username() if author else None,  # None: the system
+        "at": timezone.now().isoformat(),
+        "result": {"status": sweep.status, "concurrency": sweep.concurrency},
+    }
+    publish(sweep.pk, "steering", steering)
+    if action == "cancel":  # a runner still out publishes again if runs land
+        publish_leaderboard(sweep.pk, final=True)
     if action != "concurrency":
-        publish(sweep.pk, "sweep.status", {"status": sweep.status})
+        publish(sweep.pk, "sweep.status", {"status": sweep.status, "error": ""})
     return sweep
 
 
@@ -234,21 +261,6 @@ def _priced(sweep: Sweep) -> bool:
     return bool(sweep.cost) or sweep.runs.filter(cost__isnull=False).exists()
 
 
-def naive_calls(sweep: Sweep) -> int:
-    """The stage calls the sweep's runs would have made had none been
-    shared or cached: every stage of a done run, and a failed run's stages up
-    to the call that failed (a stage that failed before its call, e.g. on an
-    earlier answer that is not JSON, made none)."""
-    stages = _stage_count(sweep.spec)
-    done = sweep.runs.filter(status=Run.Status.DONE).count()
-    traces = sweep.runs.filter(status=Run.Status.FAILED).values_list("trace", flat=True)
-    failed = sum(
-        sum(1 for stage in trace or [] if stage.get("cache_key"))
-        for trace in traces.iterator(chunk_size=1000)
-    )
-    return done * stages + failed
-
-
 def sweep_summary(sweep: Sweep) -> dict:
     """The object `runexperiment --json` prints (and the API will return).
     A pipeline's also has ``naive_calls`` (its ``calls`` are the unique
@@ -268,14 +280,6 @@ def sweep_summary(sweep: Sweep) -> dict:
         "cost": round(sweep.cost, 6) if _priced(sweep) else None,
         "leaderboard": sweep.runs.leaderboard(),
     }
-    if _stage_count(sweep.spec) > 1:
+    if stage_count(sweep.spec) > 1:
         summary["naive_calls"] = naive_calls(sweep)
     return summary
-
-
-def _stage_count(spec: dict) -> int:
-    """As ``stages_of`` reads a stored spec: top-level ``params`` is one stage
-    (also for snapshots older than pipelines, which have no ``stages``)."""
-    if "params" in spec or not isinstance(spec.get("stages"), list):
-        return 1
-    return max(1, len(spec["stages"]))

@@ -1,7 +1,7 @@
 """The structure of a spec document, as JSON Schema (draft 2020-12).
 
 Only shape lives here; rules that need more than shape (references, templates
-against the dataset, one-of groups) are in ``validator.py``.
+against the dataset, one-of groups) are the ``validator`` package's.
 """
 
 from __future__ import annotations

@@ -45,12 +45,10 @@ def stage_refs(parsed: nodes.Template) -> tuple[set[tuple[str, str]], list[str]]
 
     def visit(node: nodes.Node, parents: list[nodes.Node]) -> None:
         if isinstance(node, nodes.Name) and node.name == "stages":
-            stage = _key(parents[-1], node) if parents else None
-            field = (
-                _key(parents[-2], parents[-1])
-                if stage is not None and len(parents) > 1
-                else None
-            )
+            # A name is never the root nor the root's child (the template's
+            # body holds statements): it has a parent and a grandparent.
+            stage = _key(parents[-1], node)
+            field = _key(parents[-2], parents[-1]) if stage is not None else None
             if stage is None or field not in STAGE_FIELDS:
                 problems.append(
                     "refer to an earlier stage as stages.<name>.output or "

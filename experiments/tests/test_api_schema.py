@@ -91,6 +91,14 @@ def _keep_test_connection():
     request_finished.connect(close_old_connections)
 
 
+@pytest.fixture(autouse=True)
+def _no_long_polls(monkeypatch):
+    # GET /api/sweeps/{id}/events/ would wait up to 25 s per example for an
+    # event that never comes; its wait is tested on a real server instead
+    # (experiments/live/tests/test_live_polling.py).
+    monkeypatch.setattr("experiments.live.longpoll.MAX_WAIT_S", 0.0)
+
+
 @pytest.fixture
 def auth_headers(world):
     token = RefreshToken.for_user(world.users["owner"]).access_token

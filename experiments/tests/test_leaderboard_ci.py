@@ -1,16 +1,16 @@
 """The leaderboard's numbers (RunQuerySet.leaderboard): the mean of each
-config's scored runs and its 95% interval, mean +/- 1.96 * s / sqrt(n) with
-the sample standard deviation, clipped to [0, 1]; failed runs are counted
-apart and never pull the mean down."""
+config's scored runs and its 95% interval, the percentile bootstrap seeded
+with the sweep's id (experiments/analysis: more in its tests); failed runs
+are counted apart and never pull the mean down."""
 
 from __future__ import annotations
 
 import hashlib
-import math
 import statistics
 
 import pytest
 
+from experiments.analysis.stats import bootstrap_ci
 from experiments.models import Run, Sweep
 from experiments.services import create_experiment
 from experiments.tests.factories import spec_doc
@@ -45,29 +45,27 @@ def add_runs(sweep: Sweep, config: str, scores: list, status: str = "done") -> N
     )
 
 
-def expected_ci(scores: list[float]) -> list[float]:
-    mean = statistics.fmean(scores)
-    half = 1.96 * statistics.stdev(scores) / math.sqrt(len(scores))
-    return [round(max(0.0, mean - half), 4), round(min(1.0, mean + half), 4)]
+def expected_ci(sweep: Sweep, scores: list[float]) -> list[float]:
+    """The seeded bootstrap of the scores, one (item, sample) pair each."""
+    low, high = bootstrap_ci(scores, seed=sweep.pk)
+    return [round(low, 4), round(high, 4)]
 
 
 def board_of(sweep: Sweep) -> dict[str, dict]:
     return {row["config"]["prompt"]: row for row in sweep.runs.leaderboard()}
 
 
-def test_the_interval_is_the_normal_approximation_with_the_sample_deviation(sweep):
+def test_the_interval_is_the_seeded_bootstrap_of_the_scored_runs(sweep):
     scores = [0.2, 0.4, 0.5, 0.6, 0.9]
     add_runs(sweep, "a", scores)
     row = board_of(sweep)["a"]
     assert row["n"] == 5
     assert row["score"] == round(statistics.fmean(scores), 4)
-    assert row["ci95"] == pytest.approx(expected_ci(scores), abs=1e-4)
-    # The sample (n - 1) deviation, not the population one: a wider interval.
-    population = 1.96 * statistics.pstdev(scores) / math.sqrt(5)
-    assert row["ci95"][1] - row["score"] > population
+    assert row["ci95"] == pytest.approx(expected_ci(sweep, scores), abs=1e-4)
+    assert row["ci95"][0] < row["score"] < row["ci95"][1]
 
 
-def test_the_interval_is_clipped_to_zero_and_one(sweep):
+def test_the_interval_stays_within_zero_and_one(sweep):
     add_runs(sweep, "high", [1.0, 1.0, 0.2])
     add_runs(sweep, "low", [0.0, 0.0, 0.9])
     board = board_of(sweep)
@@ -88,7 +86,7 @@ def test_failed_runs_count_as_errors_and_not_in_the_mean_or_n(sweep):
     add_runs(sweep, "a", [None, None, None], status="failed")
     row = board_of(sweep)["a"]
     assert (row["n"], row["errors"], row["score"]) == (2, 3, 0.7)
-    assert row["ci95"] == pytest.approx(expected_ci([0.8, 0.6]), abs=1e-4)
+    assert row["ci95"] == pytest.approx(expected_ci(sweep, [0.8, 0.6]), abs=1e-4)
 
 
 def test_a_config_without_scored_runs_has_no_score_and_no_interval(sweep):

@@ -40,6 +40,23 @@ ROW_KEYS = {
     "latency_ms_p50",
     "cost",
     "errors",
+    # The analysis's (issue 14): the API's leaderboard rows have them too.
+    "scores",
+    "runs",
+    "error_rate",
+    "cache_hit_rate",
+    "prompt_tokens",
+    "completion_tokens",
+    "cost_per_run",
+    "cost_total",
+    "latency_ms_p95",
+    "tied_with_best",
+    "p_value",
+    "delta",
+    "delta_ci95",
+    "paired_items",
+    "sample_variance",
+    "on_front",
 }
 
 

@@ -33,7 +33,6 @@ from experiments.api.ids import id_or_404
 from experiments.api.pagination import RunCursorPagination
 from experiments.api.serializers.sweeps import (
     ExperimentSerializer,
-    LeaderboardRowSerializer,
     RunDetailSerializer,
     RunSerializer,
     SpecSerializer,
@@ -42,6 +41,7 @@ from experiments.api.serializers.sweeps import (
     SweepSerializer,
     ValidationResultSerializer,
 )
+from experiments.api.views.events import SweepEventsMixin
 from experiments.csv_safety import escape_cell
 from experiments.models import Experiment, Run, Score, Sweep
 from experiments.services.access import require_key_scope
@@ -192,9 +192,14 @@ def _check_endpoints(request, spec: dict) -> list[SpecError]:
 
 
 class SweepViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, ProjectScopedViewSet
+    SweepEventsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    ProjectScopedViewSet,
 ):
-    """Sweeps: progress counters, steering, runs, leaderboard and export."""
+    """Sweeps: progress counters, steering, runs, export and events (the live
+    stream's polling fallback); the leaderboard and the other analyses are
+    ``SweepAnalysisViewSet``'s (views/analysis.py)."""
 
     queryset = Sweep.objects.select_related("experiment")
     serializer_class = SweepSerializer
@@ -232,15 +237,6 @@ class SweepViewSet(
         serializer = SteerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return self._steer("concurrency", serializer.validated_data["concurrency"])
-
-    @extend_schema(responses=LeaderboardRowSerializer(many=True))
-    @action(detail=True, methods=["get"], pagination_class=None)
-    def leaderboard(self, request, pk=None) -> Response:
-        """One row per config, best mean score first (as `runexperiment`)."""
-        sweep = self.get_object()
-        return Response(
-            LeaderboardRowSerializer(sweep.runs.leaderboard(), many=True).data
-        )
 
     @extend_schema(parameters=[FORMAT_PARAMETER], responses=FILE_RESPONSES)
     @action(detail=True, methods=["get"])

@@ -1,5 +1,5 @@
-"""The sweep row's side of a run: its lease (who runs it), heartbeat,
-status and progress. Status changes go through ``Sweep.objects.transition``,
+"""The sweep row's side of a run: its lease (who runs it), heartbeat and
+status. Status changes go through ``Sweep.objects.transition``,
 each a conditional UPDATE that also checks the lease."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from experiments.engine.events import publish
+from experiments.engine.store.reports import publish_leaderboard
 from experiments.models import Run, Sweep
 
 Status = Sweep.Status
@@ -40,7 +41,7 @@ def start(sweep_id: int, token: str) -> None:
     ).transition(Status.RUNNING, started_at=now)
     Sweep.objects.filter(pk=sweep_id, started_at__isnull=True).update(started_at=now)
     if updated:
-        publish(sweep_id, "sweep.status", {"status": Status.RUNNING})
+        publish(sweep_id, "sweep.status", {"status": Status.RUNNING, "error": ""})
 
 
 def control(sweep_id: int, token: str) -> tuple[str, int, bool]:
@@ -50,23 +51,6 @@ def control(sweep_id: int, token: str) -> tuple[str, int, bool]:
         "status", "concurrency", "lease"
     ).get(pk=sweep_id)
     return status, concurrency, lease == token
-
-
-def progress(sweep_id: int) -> Sweep:
-    sweep = Sweep.objects.get(pk=sweep_id)
-    publish(
-        sweep_id,
-        "sweep.progress",
-        {
-            "planned": sweep.planned,
-            "done": sweep.done,
-            "errors": sweep.errors,
-            "cache_hits": sweep.cache_hits,
-            "calls": sweep.calls,
-            "cost": sweep.cost,
-        },
-    )
-    return sweep
 
 
 def finish(sweep_id: int, token: str, error: str = "") -> str:
@@ -95,10 +79,14 @@ def finish(sweep_id: int, token: str, error: str = "") -> str:
         if new in Sweep.FINAL and sweep.finished_at is None:
             fields["finished_at"] = timezone.now()
         ours.update(**fields)
+        if new in Sweep.FINAL:  # cancelled: runs may have landed since
+            publish_leaderboard(sweep_id, final=True)
         return new
     fields = {"lease": "", "error_message": error[:2000]} if error else {"lease": ""}
     if not ours.transition(new, **fields):
         ours.update(lease="")  # its status changed meanwhile, and stays
         return Sweep.objects.values_list("status", flat=True).get(pk=sweep_id)
+    if new in Sweep.FINAL:  # the board as it ends, before the status says so
+        publish_leaderboard(sweep_id, final=True)
     publish(sweep_id, "sweep.status", {"status": new, "error": error})
     return new

@@ -1,5 +1,5 @@
-"""The writer's one transaction per batch: cache entries, runs, scores and
-the sweep's counters."""
+"""The writer's one transaction per batch: cache entries, runs, scores, the
+sweep's counters and the batch's ``run.batch`` events."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from experiments.engine import bulk, cache
 from experiments.engine.store.records import JudgeUsage, RunResult, ScoreRow
+from experiments.engine.store.reports import publish_runs
 from experiments.models import Run, Score, Sweep
 
 _RUN_FIELDS = [
@@ -104,8 +105,9 @@ def write_results(
     if not results and not (spent and spent.calls):  # key hits: recorded above
         return
     now = timezone.now()
-    if results:
-        bulk.update(Run, _RUN_FIELDS, (_run_row(r, now) for r in results))
+    rows = [_run_row(r, now) for r in results]
+    if rows:
+        bulk.update(Run, _RUN_FIELDS, rows)
     # An upsert: a runner that lost its lease may have scored the same run.
     bulk.insert(
         Score,
@@ -142,3 +144,5 @@ def write_results(
         + sum(j.sent_cost for j in judged),
         heartbeat_at=now,
     )
+    if results:  # in this transaction: the event and the runs land together
+        publish_runs(sweep_id, results, [row[_COST_AT] for row in rows])

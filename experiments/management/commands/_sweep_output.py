@@ -7,7 +7,7 @@ import time
 
 from django.core.management.base import CommandError
 
-from experiments.config_labels import pipeline_label
+from experiments.config_labels import row_label
 from experiments.models import Sweep
 
 
@@ -86,11 +86,7 @@ def leaderboard_table(summary: dict, limit: int = 20) -> str:
 
 def config_text(row: dict) -> str:
     """A leaderboard row's config: a pipeline's every stage, one choice each."""
-    if row.get("stages"):
-        return pipeline_label(row["stages"])
-    config = row["config"]
-    params = ", ".join(f"{k}={v}" for k, v in sorted(config["params"].items()))
-    return f"{config['prompt']} / {config['endpoint']}:{config['model']} ({params})"
+    return row_label(row)
 
 
 def served_model_notes(sweep: Sweep, summary: dict) -> list[str]:
