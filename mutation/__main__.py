@@ -127,15 +127,16 @@ def mutate_module(
 
 
 def report(outcomes: list[Outcome], seconds: float) -> None:
+    width = max(34, *(len(o.module) for o in outcomes))
     header = (
-        f"{'module':<34} {'mutants':>7} {'equiv':>5} {'killed':>6}"
+        f"{'module':<{width}} {'mutants':>7} {'equiv':>5} {'killed':>6}"
         f" {'survived':>8} {'score':>6}"
     )
     print("\n" + header)
     print("-" * len(header))
     for o in outcomes:
         print(
-            f"{o.module:<34} {o.mutants:>7} {len(o.equivalent):>5} {o.killed:>6}"
+            f"{o.module:<{width}} {o.mutants:>7} {len(o.equivalent):>5} {o.killed:>6}"
             f" {len(o.survivors):>8} {o.score:>5.1f}%"
         )
     print(f"\n{seconds / 60:.1f} min; score = killed / (mutants - equivalent)")

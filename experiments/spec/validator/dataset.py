@@ -26,7 +26,7 @@ def dataset(check: Checker) -> dict:
             "give exactly one of name, items or file"
             + (f" (got {', '.join(sources)})" if sources else ""),
         )
-        return spec
+        return spec  # with the error: read no further
     source = sources[0]
     if source == "name" and isinstance(spec["name"], str):
         items = check.context.datasets(spec["name"])

@@ -66,12 +66,10 @@ def estimate_cost(
     calls = len(check.items) * spec["samples"] * fraction
     for stage in stages_of(spec):
         params = stage["params"]
+        # Positive integers: the params check refused anything else.
         max_tokens = params.get("max_tokens", [DEFAULT_OUTPUT_TOKENS])
         param_sets = math.prod(len(v) for v in params.values())
-        mean_out = sum(
-            v if isinstance(v, int | float) and v else DEFAULT_OUTPUT_TOKENS
-            for v in max_tokens
-        ) / len(max_tokens)
+        mean_out = sum(max_tokens) / len(max_tokens)
         per_item = calls * param_sets
         for model, prompt in itertools.product(stage["models"], stage["prompts"]):
             price = prices.get(model["endpoint"], {}).get(model["model"])
@@ -81,7 +79,7 @@ def estimate_cost(
                     unpriced.append(label)
                 continue
             priced = True
-            chars = check.prompt_chars.get(canonical(prompt["name"]), 0)
+            chars = check.prompt_chars[canonical(prompt["name"])]
             total += per_item * (price_of(price, chars / 4, mean_out) or 0.0)
         calls *= stage_choices(stage)
     return (total if priced else None), unpriced
