@@ -10,6 +10,19 @@ from pathlib import Path
 import pytest
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Two test runs in one checkout at once (an editor's and a terminal's)
+    must not share the SQLite test file: each gets its own, named by pid.
+    PostgreSQL test databases are named by DATABASE_URL instead."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        name = Path(db["TEST"]["NAME"])
+        db["TEST"]["NAME"] = str(name.with_stem(f"{name.stem}_{os.getpid()}"))
+
+
 @pytest.fixture
 def superuser(django_user_model):
     return django_user_model.objects.create_superuser("root", "", "root-pass-123")

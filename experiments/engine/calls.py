@@ -15,6 +15,7 @@ from adapters.base import AdapterError, BaseAdapter, Completion, EndpointConfig
 from adapters.circuit import CircuitBreaker
 from adapters.limits import EndpointLimiter
 from adapters.retry import Backoffs, RetryPolicy, call_with_retries
+from experiments.engine.events import EndpointState
 from experiments.engine.steering import Steering
 from experiments.engine.work import Prepared
 
@@ -143,7 +144,7 @@ class Caller:
         reason = f"{pair[0]}/{pair[1]} failed {count + 1} times in a row: {exc.message}"
         self.failures[pair] = (count + 1, reason)
 
-    def limit_state(self) -> dict[str, dict]:
+    def limit_state(self) -> dict[str, EndpointState]:
         """Per endpoint, right now: requests past its limits and out, held
         back by a limit, sleeping before a retry (and how soon the first
         wakes), and its circuit breaker's state. Cheap: counters only."""
@@ -151,11 +152,11 @@ class Caller:
         for name, limiter in self.limiters.items():
             backoffs = self.backoffs[name]
             next_in = backoffs.next_in()
-            state[name] = {
-                "in_flight": limiter.in_flight,
-                "waiting": limiter.waiting(),
-                "backoff": len(backoffs),
-                "next_retry_s": None if next_in is None else round(next_in, 2),
-                "circuit": self.breakers[name].state,
-            }
+            state[name] = EndpointState(
+                in_flight=limiter.in_flight,
+                waiting=limiter.waiting(),
+                backoff=len(backoffs),
+                next_retry_s=None if next_in is None else round(next_in, 2),
+                circuit=self.breakers[name].state,
+            )
         return state

@@ -44,6 +44,91 @@ KEPT_TYPES: frozenset[str] = frozenset({"sweep.created", "sweep.status", "steeri
 LAYER_TYPE = "sweep.event"
 
 
+class SweepCreated(TypedDict):
+    """``sweep.created`` (and the ``hello``'s ``sweep``'s core)."""
+
+    id: int
+    experiment: dict[str, Any]  # id, name
+    status: str
+    planned: int | None  # None until the runner has planned the runs
+    strategy: str | None
+    concurrency: int
+    no_cache: bool
+    created_by: str | None
+    created_at: str
+
+
+class StatusChange(TypedDict):
+    """``sweep.status``: ``error`` says why a sweep failed, else ''."""
+
+    status: str
+    error: str
+
+
+class EndpointState(TypedDict):
+    """An endpoint's limit state in ``sweep.progress``."""
+
+    in_flight: int
+    waiting: dict[str, int]  # held back by: concurrency, rpm, tpm
+    backoff: int  # requests sleeping before a retry
+    next_retry_s: float | None
+    circuit: str
+
+
+class Progress(TypedDict):
+    """``sweep.progress``, at most 5 a second."""
+
+    done: int
+    planned: int
+    errors: int
+    cache_hits: int
+    calls: int
+    calls_saved: int
+    cost: float
+    calls_per_s: float | None
+    eta_s: float | None
+    endpoints: dict[str, EndpointState]
+
+
+class FinishedRun(TypedDict):
+    """One run of a ``run.batch``."""
+
+    id: int
+    config: dict[str, str]  # id (the config hash), label
+    item: int
+    sample: int
+    status: str
+    score: float | None
+    scores: dict[str, float]
+    cache_hit: bool
+    latency_ms: float | None
+    cost: float | None
+    error_kind: str
+    stage: str | None  # a pipeline's: the stage it failed in, else its last
+
+
+class RunBatch(TypedDict):
+    runs: list[FinishedRun]
+
+
+class Leaderboard(TypedDict):
+    """The top rows of the analysis' leaderboard, at most once a second."""
+
+    rows: list[dict[str, Any]]
+    configs: int
+    final: bool
+
+
+class Steering(TypedDict):
+    action: str
+    by: str | None  # None: the system
+    at: str
+    result: dict[str, Any]  # status, concurrency
+
+
+Payload = SweepCreated | StatusChange | Progress | RunBatch | Leaderboard | Steering
+
+
 class EventMessage(TypedDict):
     """One event as clients receive it. ``seq``: per sweep, from 1, without
     gaps until retention thins a finished sweep's log; ``id``: the log's row
@@ -55,7 +140,7 @@ class EventMessage(TypedDict):
     sweep: int
     project: int
     at: str
-    payload: dict[str, Any]
+    payload: dict[str, Any]  # a Payload, by type
 
 
 def sweep_group(sweep_id: int) -> str:
@@ -79,7 +164,7 @@ def as_message(event: SweepEvent, project_id: int) -> EventMessage:
 
 
 @transaction.atomic
-def publish(sweep_id: int, type: EventType, payload: dict[str, Any]) -> SweepEvent:
+def publish(sweep_id: int, type: EventType, payload: Payload) -> SweepEvent:
     Sweep.objects.filter(pk=sweep_id).update(last_event_seq=F("last_event_seq") + 1)
     seq, project_id = Sweep.objects.values_list(
         "last_event_seq", "experiment__project_id"

@@ -10,6 +10,7 @@ from collections import deque
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from experiments.engine.events import EndpointState, Progress
 from experiments.models import Run, Sweep
 
 if TYPE_CHECKING:  # the store imports this module
@@ -75,7 +76,7 @@ class ProgressMeter:
         stages = self.stages
         self.naive += sum(run_naive_calls(stages, r.status, r.trace) for r in results)
 
-    def payload(self, sweep: Sweep, endpoints: dict[str, dict]) -> dict:
+    def payload(self, sweep: Sweep, endpoints: dict[str, EndpointState]) -> Progress:
         """The ``sweep.progress`` payload for the sweep's counters now."""
         now = time.monotonic()
         samples = self.samples
@@ -90,15 +91,15 @@ class ProgressMeter:
             if sweep.planned and done_per_s > 0:
                 eta_s = round(max(0, left) / done_per_s, 1)
         samples.append((now, sweep.calls, sweep.done))
-        return {
-            "done": sweep.done,
-            "planned": sweep.planned,
-            "errors": sweep.errors,
-            "cache_hits": sweep.cache_hits,
-            "calls": sweep.calls,
-            "calls_saved": calls_saved(self.naive, sweep.calls),
-            "cost": round(sweep.cost, 6),
-            "calls_per_s": calls_per_s,
-            "eta_s": eta_s,
-            "endpoints": endpoints,
-        }
+        return Progress(
+            done=sweep.done,
+            planned=sweep.planned,
+            errors=sweep.errors,
+            cache_hits=sweep.cache_hits,
+            calls=sweep.calls,
+            calls_saved=calls_saved(self.naive, sweep.calls),
+            cost=round(sweep.cost, 6),
+            calls_per_s=calls_per_s,
+            eta_s=eta_s,
+            endpoints=endpoints,
+        )

@@ -35,6 +35,7 @@ from adapters.http import PooledClient
 from adapters.registry import build_adapter
 from experiments.engine import store
 from experiments.engine.calls import Caller
+from experiments.engine.events import EndpointState
 from experiments.engine.judging import Judge
 from experiments.engine.lookups import LookupBatcher
 from experiments.engine.pipeline import PipelineRuns
@@ -224,14 +225,14 @@ class SweepRunner:
         self.meter = await db(store.start_meter)(self.sweep_id)
         return self.meter
 
-    async def report_progress(self, limits: dict[str, dict]) -> None:
+    async def report_progress(self, limits: dict[str, EndpointState]) -> None:
         meter = self.meter or await self.start_meter()
         sweep = await db(store.progress)(self.sweep_id, meter, limits)
         if self.on_progress:
             self.on_progress(sweep)
 
 
-def _limits_key(state: dict[str, dict]) -> list:
+def _limits_key(state: dict[str, EndpointState]) -> list:
     """What makes the endpoints' limit state worth an event: counts and
     circuit states, not the next retry's countdown (a client counts it down)."""
     return [

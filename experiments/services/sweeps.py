@@ -13,11 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from experiments.engine.endpoints import snapshot as endpoint_snapshot
-from experiments.engine.events import publish
+from experiments.engine.events import Steering, SweepCreated, publish
 from experiments.engine.progress import naive_calls, stage_count
 from experiments.engine.store.reports import publish_leaderboard
 from experiments.exceptions import Conflict, InvalidRequest, InvalidTransition
 from experiments.models import Experiment, Project, Run, Sweep
+from experiments.services.analysis import leaderboard
 from experiments.services.experiments import validate_experiment_spec
 from experiments.services.projects import require_role, signed_in
 from experiments.spec import SpecInvalid
@@ -74,21 +75,21 @@ def create_sweep(
     return sweep
 
 
-def sweep_snapshot(sweep: Sweep) -> dict:
+def sweep_snapshot(sweep: Sweep) -> SweepCreated:
     """The sweep as a ``sweep.created`` event (and a live view's greeting)
     shows it. ``planned`` is None until the runner has planned its runs."""
     experiment = sweep.experiment
-    return {
-        "id": sweep.pk,
-        "experiment": {"id": experiment.pk, "name": experiment.name},
-        "status": sweep.status,
-        "planned": sweep.planned or None,
-        "strategy": (sweep.strategy or {}).get("type"),
-        "concurrency": sweep.concurrency,
-        "no_cache": sweep.no_cache,
-        "created_by": sweep.created_by.get_username() if sweep.created_by else None,
-        "created_at": sweep.created_at.isoformat(),
-    }
+    return SweepCreated(
+        id=sweep.pk,
+        experiment={"id": experiment.pk, "name": experiment.name},
+        status=sweep.status,
+        planned=sweep.planned or None,
+        strategy=(sweep.strategy or {}).get("type"),
+        concurrency=sweep.concurrency,
+        no_cache=sweep.no_cache,
+        created_by=sweep.created_by.get_username() if sweep.created_by else None,
+        created_at=sweep.created_at.isoformat(),
+    )
 
 
 def start_sweep(
@@ -220,12 +221,12 @@ def steer_sweep(
         sweep.concurrency = value
     sweep.save(update_fields=["status", "concurrency", "finished_at"])
     author = signed_in(user)
-    steering = {
-        "action": action,
-        "by": author.get_username() if author else None,  # None: the system
-        "at": timezone.now().isoformat(),
-        "result": {"status": sweep.status, "concurrency": sweep.concurrency},
-    }
+    steering = Steering(
+        action=action,
+        by=author.get_username() if author else None,  # None: the system
+        at=timezone.now().isoformat(),
+        result={"status": sweep.status, "concurrency": sweep.concurrency},
+    )
     publish(sweep.pk, "steering", steering)
     if action == "cancel":  # a runner still out publishes again if runs land
         publish_leaderboard(sweep.pk, final=True)
@@ -264,7 +265,8 @@ def _priced(sweep: Sweep) -> bool:
 def sweep_summary(sweep: Sweep) -> dict:
     """The object `runexperiment --json` prints (and the API will return).
     A pipeline's also has ``naive_calls`` (its ``calls`` are the unique
-    stage requests sent); a single-stage sweep's keys are as they were."""
+    stage requests sent); a single-stage sweep's keys are as they were.
+    Its leaderboard rows are the API's (``services.analysis.leaderboard``)."""
     summary = {
         "experiment": sweep.experiment.name,
         "sweep_id": sweep.pk,
@@ -278,7 +280,7 @@ def sweep_summary(sweep: Sweep) -> dict:
         "tokens": sweep.prompt_tokens + sweep.completion_tokens,
         # None (not 0.0) when no run had a price: unknown, not free.
         "cost": round(sweep.cost, 6) if _priced(sweep) else None,
-        "leaderboard": sweep.runs.leaderboard(),
+        "leaderboard": leaderboard(sweep),
     }
     if stage_count(sweep.spec) > 1:
         summary["naive_calls"] = naive_calls(sweep)

@@ -10,7 +10,12 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from experiments.config_labels import config_label, row_label
-from experiments.engine.events import publish
+from experiments.engine.events import (
+    EndpointState,
+    FinishedRun,
+    Leaderboard,
+    publish,
+)
 from experiments.engine.progress import ProgressMeter, naive_calls, stage_count
 from experiments.engine.store.records import RunResult
 from experiments.models import Run, Sweep, SweepEvent
@@ -27,7 +32,9 @@ def start_meter(sweep_id: int) -> ProgressMeter:
     return ProgressMeter(stage_count(sweep.spec), naive_calls(sweep))
 
 
-def progress(sweep_id: int, meter: ProgressMeter, endpoints: dict[str, dict]) -> Sweep:
+def progress(
+    sweep_id: int, meter: ProgressMeter, endpoints: dict[str, EndpointState]
+) -> Sweep:
     """Publish the sweep's progress (its counters, read now, and the
     endpoints' limit state the runner saw); return the sweep."""
     sweep = Sweep.objects.get(pk=sweep_id)
@@ -48,27 +55,27 @@ def publish_runs(
         )
     }
     labels: dict[str, str] = {}
-    runs = []
+    runs: list[FinishedRun] = []
     for r, cost in zip(results, costs, strict=True):
         config_hash, config, item_id, sample = rows[r.run_id]
         if config_hash not in labels:
             labels[config_hash] = config_label(config)
         runs.append(
-            {
-                "id": r.run_id,
-                "config": {"id": config_hash, "label": labels[config_hash]},
-                "item": item_id,
-                "sample": sample,
-                "status": r.status,
-                "score": _rounded(r.score),
-                "scores": {row.scorer: round(row.value, 4) for row in r.scores},
-                "cache_hit": r.cache_hit,
-                "latency_ms": _rounded(r.latency_ms, 1),
-                "cost": _rounded(cost, 8),
-                "error_kind": r.error_kind,
+            FinishedRun(
+                id=r.run_id,
+                config={"id": config_hash, "label": labels[config_hash]},
+                item=item_id,
+                sample=sample,
+                status=r.status,
+                score=_rounded(r.score),
+                scores={row.scorer: round(row.value, 4) for row in r.scores},
+                cache_hit=r.cache_hit,
+                latency_ms=_rounded(r.latency_ms, 1),
+                cost=_rounded(cost, 8),
+                error_kind=r.error_kind,
                 # A pipeline's: the stage it failed in, else its last one.
-                "stage": r.trace[-1]["stage"] if r.trace else None,
-            }
+                stage=r.trace[-1]["stage"] if r.trace else None,
+            )
         )
     for start in range(0, len(runs), RUNS_PER_EVENT):
         publish(sweep_id, "run.batch", {"runs": runs[start : start + RUNS_PER_EVENT]})
@@ -101,7 +108,7 @@ def _publish_leaderboard(sweep_id: int, final: bool) -> bool:
     final = final or status in Sweep.FINAL
     board = Run.objects.filter(sweep_id=sweep_id).leaderboard()
     rows = [{**row, "label": row_label(row)} for row in board[:LEADERBOARD_TOP]]
-    payload = {"rows": rows, "configs": len(board), "final": final}
+    payload = Leaderboard(rows=rows, configs=len(board), final=final)
     last = (
         SweepEvent.objects.filter(sweep_id=sweep_id, type="leaderboard")
         .order_by("-seq")

@@ -15,7 +15,7 @@ from experiments.engine.events import events_after
 from experiments.live.tests.helpers import open_stream
 from experiments.models import Sweep
 from experiments.services.experiments import create_experiment
-from experiments.services.sweeps import start_sweep
+from experiments.services.sweeps import recover_stale_sweeps, start_sweep
 from experiments.tests.engine_helpers import extraction_spec, kill_worker, start_worker
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -200,3 +200,41 @@ def test_a_web_server_restart_mid_sweep_loses_no_event_for_a_client_that_reconne
     second.wait_for(is_final, timeout=90)
     assert_whole_log(before + second.events(), sweep)
     second.close()
+
+
+def test_a_worker_killed_mid_sweep_and_restarted_loses_no_event_for_a_watcher(
+    web, simulator, alice, carol, project, token, test_db_env, settings
+):
+    # The watcher stays connected: the web process outlives the worker.
+    settings.HEARTBEAT_STALE_S = 2
+    env = {**test_db_env, "PROMPTLOOPER_HEARTBEAT_STALE_S": "2"}
+    sweep = queued_sweep(alice, simulator, n_items=30, latency_ms=100)
+    stream = open_stream(web, f"/ws/sweeps/{sweep.pk}/", token=token(carol), after=0)
+    worker = start_worker(env)
+    try:
+        stream.wait_until(
+            lambda ms: any(
+                m["type"] == "sweep.progress" and m["payload"]["done"] >= 20
+                for m in ms
+            ),
+            timeout=90,
+        )
+        kill_worker(worker)  # SIGKILL, as a crash
+        at_kill = len(stream.events())
+        assert not any(map(is_final, stream.events())), "ended before the kill"
+        time.sleep(2.5)  # the dead runner's heartbeat goes stale
+        worker = start_worker(env)
+        # The worker's schedule re-enqueues stale sweeps every minute.
+        assert recover_stale_sweeps() == [sweep.pk]
+        final = stream.wait_for(is_final, timeout=90)
+    finally:
+        kill_worker(worker)
+    assert final["payload"]["status"] == "completed"
+    events = stream.events()
+    assert_whole_log(events, sweep)
+    # The second runner's events reached the same socket, its counters
+    # going on from where the first one's stopped.
+    done = [e["payload"]["done"] for e in events if e["type"] == "sweep.progress"]
+    assert done == sorted(done) and done[-1] == 120
+    assert any(e["type"] == "sweep.progress" for e in events[at_kill:])
+    stream.close()
