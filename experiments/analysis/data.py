@@ -11,13 +11,7 @@ from functools import cached_property
 import numpy as np
 from django.db.models import QuerySet
 
-from experiments.analysis.read import (
-    FIELDS,
-    STATUS_CODES,
-    config_codes,
-    read_runs,
-    read_scores,
-)
+from experiments.analysis.columns import FIELDS, STATUS_CODES, sweep_columns
 from experiments.exceptions import InvalidRequest
 from experiments.models import Run, Score
 from experiments.spec.stages import all_scorers, stages_of
@@ -105,16 +99,24 @@ class SweepData:
         """Reads ``fields`` (the others are NaN, 0 or False) and the values
         of every scorer (for per-scorer means) or of the filter's only."""
         self.filters = filters = filters or Filters()
+        self.all_samples = every = runs.order_by()  # the stored columns' runs
+        self.runs = every
         if filters.sample is not None:
-            runs = runs.filter(sample_index=filters.sample)
-        self.runs = runs.order_by()
+            self.runs = every.filter(sample_index=filters.sample)
         self.sweep_id, self.spec = self._sweep()
         if self.spec is not None:
             check_filters(self.spec, filters)
         self.scorers = self._scorers(every_scorer)
-        columns = _defaults(read_runs(self.runs, _needed(fields)))
+        if filters.sample is not None:  # filtered below, on the arrays
+            fields = (*fields, "sample_index")
+        read = sweep_columns(
+            every, self.sweep_id, fields, self.scorers, self._every_scorer
+        )
+        if filters.sample is not None:
+            read = read.where(read.fields["sample_index"] == filters.sample)
+        columns = read.fields
         self.ids = columns["id"]
-        self.hashes, self.config = config_codes(columns["config_hash"], self.ids)
+        self.hashes, self.config = read.hashes, read.config
         self.item_id, self.sample = columns["item_id"], columns["sample_index"]
         self.done = columns["status"] == STATUS_CODES["done"]
         self.failed = columns["status"] == STATUS_CODES["failed"]
@@ -122,7 +124,8 @@ class SweepData:
         self.cache_hit = columns["cache_hit"]
         self.prompt_tokens = columns["prompt_tokens"]
         self.completion_tokens = columns["completion_tokens"]
-        self.scorer_values = read_scores(self.ids, self.scorers)
+        missing = np.full(len(self.ids), np.nan)
+        self.scorer_values = {n: read.scores.get(n, missing) for n in self.scorers}
         value = columns["score"]
         if filters.scorer is not None or filters.stage is not None:
             value = self._filtered_values()
@@ -198,10 +201,13 @@ class SweepData:
     def _scorers(self, every: bool) -> list[str]:
         if not every:
             return self._filter_scorers()
+        return self._every_scorer()
+
+    def _every_scorer(self) -> list[str]:
         if self.spec is not None:
             return scorer_names(self.spec)
         names = (
-            Score.objects.filter(run__in=self.runs.values("pk"))
+            Score.objects.filter(run__in=self.all_samples.values("pk"))
             .order_by()
             .values_list("scorer", flat=True)
         )
@@ -236,23 +242,6 @@ class SweepData:
             present += there
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(weight > 0, total / weight, plain / present)
-
-
-def _needed(fields: tuple[str, ...]) -> tuple[str, ...]:
-    """``fields`` and what every analysis reads: a run's config, status, score."""
-    base = ("id", "config_hash", "status", "score")
-    return (*base, *(f for f in FIELDS if f in fields and f not in base))
-
-
-def _defaults(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The fields not read, as "unknown" (NaN) or nothing (0, False)."""
-    n = len(columns["id"])
-    for name in FIELDS:
-        if name not in columns:
-            kind = {"cache_hit": bool, "item_id": np.int64, "sample_index": np.int64}
-            empty = np.nan if kind.get(name) is None else 0
-            columns[name] = np.full(n, empty, dtype=kind.get(name, float))
-    return columns
 
 
 def _weights(spec: dict) -> dict[str, float]:

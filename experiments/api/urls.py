@@ -8,6 +8,7 @@ from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
 from experiments.api.throttling import AuthThrottle
 from experiments.api.views.analysis import SweepAnalysisViewSet
 from experiments.api.views.auth import TokenObtainView
+from experiments.api.views.compare import SweepCompareViewSet
 from experiments.api.views.misc import CacheViewSet, ScorerViewSet
 from experiments.api.views.projects import ApiKeyViewSet, ProjectViewSet
 from experiments.api.views.resources import (
@@ -32,6 +33,7 @@ router.register("experiments", ExperimentViewSet, basename="experiment")
 # A sweep's analysis (leaderboard, pareto, marginals, heatmap): detail routes
 # only, registered first so "sweeps" in the API root stays SweepViewSet's list.
 router.register("sweeps", SweepAnalysisViewSet, basename="sweep-analysis")
+router.register("sweeps", SweepCompareViewSet, basename="sweep-compare")
 router.register("sweeps", SweepViewSet, basename="sweep")
 router.register(r"sweeps/(?P<sweep_pk>\d+)/runs", SweepRunViewSet, basename="sweep-run")
 router.register("runs", RunViewSet, basename="run")

@@ -195,6 +195,8 @@ class PipelineRuns:
             scorer = self.stage_scorers.get(name)
             if scorer is not None:
                 await scorer.score(stage, item)
+                if stage is result:  # the last stage's scored into the run itself
+                    continue
                 result.scores += stage.scores
                 if stage.judge is not None:
                     result.judge = result.judge or JudgeUsage()

@@ -1,3 +1,4 @@
+from experiments.models.analysis import SweepColumns
 from experiments.models.apikeys import ApiKey
 from experiments.models.cache import CachedResponse
 from experiments.models.datasets import Dataset, DatasetItem
@@ -20,5 +21,6 @@ __all__ = [
     "Run",
     "Score",
     "Sweep",
+    "SweepColumns",
     "SweepEvent",
 ]

@@ -93,6 +93,18 @@ def pause(world):
     Sweep.objects.filter(pk=world.ids["sweep"]).update(status="paused")
 
 
+def two_configs(world):
+    hashes = Sweep.objects.get(pk=world.ids["sweep"]).runs.values_list(
+        "config_hash", flat=True
+    )
+    world.ids["configs"] = ",".join(sorted(set(hashes))[:2])
+
+
+def one_config(world):
+    run = Sweep.objects.get(pk=world.ids["sweep"]).runs.order_by("-id").first()
+    world.ids["config"] = run.config_hash
+
+
 SPEC = extraction_spec("http://127.0.0.1:9/v1", n_items=1, name="from-api")
 # name, method, path, body, kind, success status, visible-in-list id key, setup
 ACTIONS = [
@@ -166,10 +178,20 @@ ACTIONS = [
      200),
     ("sweeps.leaderboard.filtered", "get",
      "/api/sweeps/{sweep}/leaderboard/?scorer=json_valid&sample=0", None, "read", 200),
+    ("sweeps.leaderboard.csv", "get", "/api/sweeps/{sweep}/leaderboard/?format=csv",
+     None, "read", 200),
+    ("sweeps.config_spec", "get", "/api/sweeps/{sweep}/config-spec/", None, "read",
+     200),
+    ("sweeps.config_spec.chosen", "get",
+     "/api/sweeps/{sweep}/config-spec/?config={config}", None, "read", 200, None,
+     one_config),
     ("sweeps.pareto", "get", "/api/sweeps/{sweep}/pareto/", None, "read", 200),
     ("sweeps.marginals", "get", "/api/sweeps/{sweep}/marginals/", None, "read", 200),
     ("sweeps.heatmap", "get", "/api/sweeps/{sweep}/heatmap/?x=prompt&y=model", None,
      "read", 200),
+    ("sweeps.compare", "get", "/api/sweeps/{sweep}/compare/?configs={configs}", None,
+     "read", 200, None, two_configs),
+    ("sweeps.versus", "get", "/api/sweeps/{sweep}/versus/{sweep}/", None, "read", 200),
     ("sweeps.export", "get", "/api/sweeps/{sweep}/export/?format=jsonl", None,
      "read", 200),
     ("runs.get", "get", "/api/runs/{run}/", None, "read", 200),

@@ -123,6 +123,8 @@ def use_real_objects(case, world) -> None:
         params["id"] = world.ids[ID_OF[resource]]
     if "sweep_pk" in params:
         params["sweep_pk"] = world.ids["sweep"]
+    if "other" in params:  # sweep against sweep: the world has one
+        params["other"] = world.ids["sweep"]
     for name in ("number", "a", "b"):  # the prompt has versions 1 and 2
         if name in params:
             params[name] = 1 if name == "a" else 2

@@ -183,7 +183,9 @@ def test_a_single_stage_summary_keeps_its_keys(simulator):
 
     summary = sweep_summary(run(extraction_spec(simulator.base_url, n_items=2)))
     assert "naive_calls" not in summary
-    assert all("stages" not in row for row in summary["leaderboard"])
+    # Its rows are the API's: no stage choices, and no usage per stage.
+    assert all(row["stages"] == [] for row in summary["leaderboard"])
+    assert all(row["stage_usage"] == [] for row in summary["leaderboard"])
 
 
 # --- the API --------------------------------------------------------------

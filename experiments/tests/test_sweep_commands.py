@@ -57,6 +57,9 @@ ROW_KEYS = {
     "paired_items",
     "sample_variance",
     "on_front",
+    # As the API's rows: empty for a single-stage config.
+    "stages",
+    "stage_usage",
 }
 
 

@@ -12,6 +12,7 @@ from experiments.api.serializers.sweeps import (
     StageChoiceSerializer,
 )
 from experiments.models import Sweep
+from experiments.services.analysis import check_config
 
 
 def interval(help_text: str = "The 95% interval: [low, high].") -> serializers.Field:
@@ -56,6 +57,34 @@ class AnalysisQuerySerializer(serializers.Serializer):
     @staticmethod
     def filters(attrs: dict) -> dict:
         return {k: attrs.get(k) for k in ("scorer", "stage", "sample")}
+
+
+class LeaderboardQuerySerializer(AnalysisQuerySerializer):
+    format = serializers.ChoiceField(
+        choices=["json", "csv"],
+        default="json",
+        help_text="`csv`: the rows as a file (nested fields flattened, a "
+        "`score:<scorer>` column per scorer).",
+    )
+
+
+class ConfigSpecQuerySerializer(serializers.Serializer):
+    """``context["sweep"]``'s config to export; by default its best."""
+
+    config = serializers.CharField(
+        required=False,
+        min_length=1,
+        max_length=64,
+        help_text="A `config_hash` of the sweep (default: the leaderboard's best).",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        try:
+            if "config" in attrs:
+                check_config(self.context["sweep"], attrs["config"])
+        except AnalysisParameterError as exc:
+            raise serializers.ValidationError({exc.param: [exc.message]}) from None
+        return attrs
 
 
 class HeatmapQuerySerializer(AnalysisQuerySerializer):

@@ -214,8 +214,7 @@ def test_a_worker_killed_mid_sweep_and_restarted_loses_no_event_for_a_watcher(
     try:
         stream.wait_until(
             lambda ms: any(
-                m["type"] == "sweep.progress" and m["payload"]["done"] >= 20
-                for m in ms
+                m["type"] == "sweep.progress" and m["payload"]["done"] >= 20 for m in ms
             ),
             timeout=90,
         )

@@ -55,9 +55,16 @@ class ProgressBar:
         )
 
 
+MARKS_LEGEND = (
+    "marks: * best, = tied with the best (Holm-adjusted p >= 0.05), "
+    "P on the score-vs-cost front, L on the score-vs-latency front"
+)
+
+
 def leaderboard_table(summary: dict, limit: int = 20) -> str:
     header = (
-        f"{'#':>3} {'score':>6} {'ci95':>13} {'n':>5} {'err':>4} {'p50 ms':>7}  config"
+        f"{'#':>3} {'score':>6} {'ci95':>13} {'n':>5} {'err':>4} {'p50 ms':>7} "
+        f"{'marks':<5}  config"
     )
     lines = [header]
     for row in summary["leaderboard"][:limit]:
@@ -66,11 +73,13 @@ def leaderboard_table(summary: dict, limit: int = 20) -> str:
         p50 = "-" if row["latency_ms_p50"] is None else f"{row['latency_ms_p50']:.0f}"
         lines.append(
             f"{row['rank']:>3} {score:>6} {ci:>13} {row['n']:>5} {row['errors']:>4} "
-            f"{p50:>7}  {config_text(row)}"
+            f"{p50:>7} {marks(row):<5}  {config_text(row)}"
         )
     more = len(summary["leaderboard"]) - limit
     if more > 0:
         lines.append(f"... and {more} more configs")
+    if summary["leaderboard"]:
+        lines.append(MARKS_LEGEND)
     calls = f"{summary['calls']} calls"
     if "naive_calls" in summary:  # a pipeline: what sharing stage calls saved
         calls += f" ({summary['naive_calls']} without shared stages)"
@@ -82,6 +91,20 @@ def leaderboard_table(summary: dict, limit: int = 20) -> str:
         f"{summary['duration_s']:.1f} s"
     )
     return "\n".join(lines)
+
+
+def marks(row: dict) -> str:
+    """A row's marks (``MARKS_LEGEND``): ``*`` the best (rank 1, scored),
+    ``=`` tied with it, ``P``/``L`` on the cost/latency Pareto front."""
+    text = ""
+    if row["tied_with_best"]:
+        text = "*" if row["rank"] == 1 else "="
+    fronts = row.get("on_front") or {}
+    return (
+        text
+        + ("P" if fronts.get("cost") else "")
+        + ("L" if fronts.get("latency") else "")
+    )
 
 
 def config_text(row: dict) -> str:
