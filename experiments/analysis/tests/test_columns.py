@@ -8,6 +8,7 @@ import pytest
 
 from experiments.analysis.tests.handmade import config, hand_made
 from experiments.models import Run, Sweep, SweepColumns
+from experiments.tests.engine_helpers import extraction_spec, run
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +85,15 @@ def test_runs_that_land_after_a_cancel_are_in_the_next_analysis(made):
     after = answer(sweep, "leaderboard", {})
     assert after[0]["config"]["prompt"] == "d" and after[0]["n"] == 3
     assert SweepColumns.objects.filter(sweep=sweep).count() == 1  # replaced
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_that_ends_has_its_columns_stored_by_the_runner(simulator):
+    # The runner's final leaderboard reads the runs once: the first
+    # analysis a user asks for reads the columns.
+    sweep = run(extraction_spec(simulator.base_url, n_items=3))
+    assert sweep.status == "completed"
+    assert SweepColumns.objects.filter(sweep=sweep).count() == 1
+    stored = answer(sweep, "leaderboard", {})
+    SweepColumns.objects.all().delete()
+    assert answer(sweep, "leaderboard", {}) == stored
