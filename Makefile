@@ -29,7 +29,7 @@ run: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy adapters scoring experiments/engine experiments/services
+	$(VENV)/bin/mypy adapters scoring experiments/engine experiments/services agents_mcp
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 

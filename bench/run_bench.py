@@ -41,6 +41,11 @@ simulator share the CPU, so that floor already sits above the ideal.
            PostgreSQL only under ``--scenario all`` (its target is
            PostgreSQL's); ``--analysis-build engine|bulk`` says how the sweep
            is made; ``--scenario analysis`` runs only this one
+8. guided: guided search against the full grid and random search at the same
+           budget, in a simulator world whose best config is known
+           (bench/guided.py): calls as a share of the grid's and regret, over
+           ``--seeds`` seeds (20); once per invocation, on SQLite (PostgreSQL
+           under ``--mode postgres``); ``--scenario guided`` runs only this one
 
 Calls are counted by the simulator (``GET /stats``); ``--quick`` runs 10x
 fewer. A MISS exits 0 (this is a measurement); a crash or an incomplete sweep
@@ -402,14 +407,37 @@ def run_analysis(mode: str, build: str, scale: int) -> dict:
             sim.wait(10)
 
 
+def run_guided(mode: str, seeds: int) -> dict:
+    """Scenario 8 on its own fresh database and simulator."""
+    import guided
+
+    with tempfile.TemporaryDirectory(prefix=f"plbench-guided-{mode}-") as data_dir:
+        env = mode_env(mode, data_dir)
+        if mode == "postgres":
+            name = f"{PG_DB}_guided"
+            env.update(DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{name}")
+            recreate_pg_database(name)
+        migrate = [sys.executable, "manage.py", "migrate", "-v0", "--skip-checks"]
+        subprocess.run(migrate, cwd=ROOT, env=env, check=True)
+        sim, sim_url = start_simulator(env)
+        try:
+            sys.stderr.write(f"[{mode}] guided\n")
+            return guided.measure(env, sim_url, seeds)
+        finally:
+            sim.terminate()
+            sim.wait(10)
+
+
 def all_rows(r: dict) -> list[tuple]:
     import analysis
+    import guided
     import live
 
     return (
         (rows(r) if "cold" in r else [])
         + (live.rows(r["live"]) if "live" in r else [])
         + (analysis.rows(r["analysis"]) if "analysis" in r else [])
+        + (guided.rows(r["guided"]) if "guided" in r else [])
     )
 
 
@@ -489,17 +517,28 @@ def print_mode(mode: str, r: dict) -> None:
         out(line(scenario, metric, cell(value), target, verdict(passed)))
 
 
+def keyed(rows: list[tuple]) -> dict[tuple[str, str], tuple]:
+    """Rows by (scenario, metric), the scenario carried down to its rows."""
+    keyed, scenario = {}, ""
+    for row in rows:
+        scenario = row[0] or scenario
+        keyed[(scenario, row[1])] = row
+    return keyed
+
+
 def print_markdown(results: dict) -> None:
     modes = list(results)
-    table = [all_rows(results[m]) for m in modes]
+    tables = [keyed(all_rows(results[m])) for m in modes]
     out("\n| Scenario | Metric | Target | " + " | ".join(modes) + " |")
     out("|" + "---|" * (3 + len(modes)))
-    # The analysis rows come last and in PostgreSQL's table only: a mode
-    # without a row shows an empty cell.
-    for i, (scenario, metric, _, target, _) in enumerate(max(table, key=len)):
+    # Some scenarios run in one mode only (analysis: PostgreSQL; guided: the
+    # first mode): the other modes show an empty cell.
+    keys = list(dict.fromkeys(key for table in tables for key in table))
+    for key in keys:
+        scenario, metric, _, target, _ = next(t[key] for t in tables if key in t)
         cells = [
-            f"{cell(t[i][2])} {verdict(t[i][4])}".strip() if i < len(t) else ""
-            for t in table
+            f"{cell(t[key][2])} {verdict(t[key][4])}".strip() if key in t else ""
+            for t in tables
         ]
         out(f"| {scenario} | {metric} | {target} | " + " | ".join(cells) + " |")
 
@@ -509,7 +548,12 @@ def main() -> int:
     add = parser.add_argument
     add("--mode", choices=["sqlite", "postgres", "both"], default="both")
     add("--quick", action="store_true", help="10x fewer runs")
-    add("--scenario", choices=["all", "engine", "live", "analysis"], default="all")
+    add(
+        "--scenario",
+        choices=["all", "engine", "live", "analysis", "guided"],
+        default="all",
+    )
+    add("--seeds", type=int, default=20, help="the guided scenario's seeds")
     add("--analysis-build", choices=["engine", "bulk"], default="engine",
         help="how the analysis scenario makes its 100,000 runs")  # fmt: skip
     add("--redis-url", default="redis://127.0.0.1:6379/7",
@@ -534,6 +578,10 @@ def main() -> int:
         ):
             scale = 10 if args.quick else 1
             results[mode]["analysis"] = run_analysis(mode, args.analysis_build, scale)
+        # Once per invocation: its figures (calls, picks) do not depend on
+        # the database.
+        if args.scenario in ("all", "guided") and mode == modes[0]:
+            results[mode]["guided"] = run_guided(mode, args.seeds)
         print_mode(mode, results[mode])
     print_markdown(results)
     return 0

@@ -17,7 +17,10 @@ def run_sweep_task(sweep_id: int) -> str:
     deadline = time.monotonic() + max(10, settings.TASK_TIMEOUT - 120)
     sweep = sweeps.run_sweep(sweep, deadline=deadline)
     unfinished = sweep.status in Sweep.RUNNABLE
-    if unfinished and sweep.runs.filter(status=Run.Status.PENDING).exists():
+    # A guided search stopped between rungs has no pending run, only more
+    # to plan.
+    guided = (sweep.strategy or {}).get("type") == "guided"
+    if unfinished and (guided or sweep.runs.filter(status=Run.Status.PENDING).exists()):
         sweeps.enqueue_sweep(sweep)
     return sweep.status
 

@@ -142,20 +142,6 @@ EQUIVALENT: list[tuple[str, str, str, str]] = [
         "for the type checker)",
     ),
     (
-        "experiments/spec/validator/base.py",
-        "allowed = settings.TEMPLATE_VALIDATE_MS / 1000",
-        "1000 -> 1001",
-        "ms to s off by 0.1%: below any timing a test can rely on (`/ -> *` "
-        "and `1000 -> 0` are killed)",
-    ),
-    (
-        "experiments/spec/validator/base.py",
-        "return json.dumps(value, sort_keys=True, default=repr)",
-        "True -> False",
-        "canonical() sees a mapping only where an error is already reported "
-        "(names and models are strings; axis values go through canonical_json)",
-    ),
-    (
         "adapters/retry.py",
         "for attempt in range(1, policy.attempts + 1):",
         "1 -> 2",

@@ -30,6 +30,7 @@ ADAPTERS = ["adapters/tests"]
 # stages (a task deadline) that leaves runs pending.
 PIPELINE_ENGINE = [
     "experiments/tests/test_engine_pipelines.py",
+    "experiments/tests/test_engine_pipeline_runs.py",
     "experiments/tests/test_engine_pipeline_recovery.py::"
     "test_an_unknown_second_stage_model_fails_fast_naming_the_stage",
     "experiments/tests/test_engine_pipeline_steering.py::"
@@ -85,6 +86,14 @@ TARGETS: dict[str, list[str]] = {
     ],
     "experiments/engine/pipeline.py": PIPELINE_ENGINE,
     "experiments/engine/stage_calls.py": PIPELINE_ENGINE,
+    "experiments/analysis/stats.py": [
+        # Its own (no database) first, then the analyses that feed it a sweep.
+        "experiments/analysis/tests/test_stats.py",
+        "experiments/analysis/tests/test_significance.py",
+        "experiments/analysis/tests/test_leaderboard.py",
+        "experiments/analysis/tests/test_pareto.py",
+        "experiments/analysis/tests/test_marginals.py",
+    ],
     "adapters/retry.py": ADAPTERS,
     "adapters/limits.py": ADAPTERS,
     "adapters/circuit.py": ADAPTERS,

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "experiments",
+    "agents_mcp",
     "scoring",
     "adapters",
     "simulator",
@@ -335,6 +336,13 @@ MAX_ATTEMPTS = env_int("PROMPTLOOPER_MAX_ATTEMPTS", 4, minimum=1, maximum=20)
 RETRY_BASE_DELAY_S = env_float("PROMPTLOOPER_RETRY_BASE_DELAY_S", 0.5)
 # Consecutive permanent errors after which a model's remaining runs fail fast.
 FAIL_FAST_AFTER = env_int("PROMPTLOOPER_FAIL_FAST_AFTER", 3, minimum=1)
+# --- MCP server (agents_mcp): caps on every sweep an agent starts ------------
+# Runs, calls and estimated cost (USD) a sweep may reach; 0 means no cap. An
+# agent's own smaller budget applies as given, a larger one is lowered to these.
+AGENT_MAX_RUNS = env_int("PROMPTLOOPER_AGENT_MAX_RUNS", 2000, minimum=0) or None
+AGENT_MAX_CALLS = env_int("PROMPTLOOPER_AGENT_MAX_CALLS", 5000, minimum=0) or None
+AGENT_MAX_COST = env_float("PROMPTLOOPER_AGENT_MAX_COST", 5.0) or None
+MCP_PORT = env_int("PROMPTLOOPER_MCP_PORT", 8401, minimum=1, maximum=65535)
 # A running sweep whose heartbeat is older than this is picked up again.
 HEARTBEAT_STALE_S = env_int("PROMPTLOOPER_HEARTBEAT_STALE_S", 30, minimum=2)
 # Sweeps finished this many days ago have their event logs thinned (progress,

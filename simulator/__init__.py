@@ -19,7 +19,8 @@ Run it with ``python manage.py simulate_llm`` or, in tests, with
 The modules: ``config`` (the settings and their checks), ``protocol`` (request
 validation, completion and error bodies), ``asgi`` (raw ASGI plumbing),
 ``app`` (the ASGI app: routing, faults, stats), ``server`` (running it),
-``sim_models``, ``entities`` and ``normaliser`` (the simulated models). It
+``sim_models``, ``entities`` and ``normaliser`` (the simulated models),
+``world`` (models with a known quality per config, for benchmarks). It
 imports nothing from the rest of the project, and this package imports nothing
 heavy on its own: Django loads it as an app in every process.
 """

@@ -12,7 +12,8 @@ pipeline: they turn a first stage's entity lists into the demo schema
 (``simulator.normaliser``), the full one from however sloppy an input, the
 lite one from valid JSON only, so what a sloppy first stage costs a pipeline
 depends on its second stage, and so does the best first stage
-(``sim-thorough`` or ``sim-extractor``).
+(``sim-thorough`` or ``sim-extractor``). ``world-m0`` to ``world-m4`` answer
+sums, right with a known probability per config (``simulator.world``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from simulator import normaliser
+from simulator import normaliser, world
 from simulator.entities import extract, extract_thorough
 
 # --- Models -----------------------------------------------------------------
@@ -156,6 +157,13 @@ def sim_judge(request: dict[str, Any], rng: random.Random) -> str:
     return rng.choice(formats)
 
 
+def world_model(request: dict[str, Any], rng: random.Random) -> str:
+    """The ``world-*`` models: right with the config's known quality
+    (``simulator.world``), for benchmarks that need the true best config."""
+    text = "\n".join(message_text(m) for m in request["messages"])
+    return world.respond(request["model"], text, _temperature(request), rng)
+
+
 def _temperature(request: dict[str, Any]) -> float:
     value = request.get("temperature")
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -171,6 +179,7 @@ MODELS: dict[str, Callable[[dict[str, Any], random.Random], str]] = {
     "sim-judge": sim_judge,
     "sim-normaliser": sim_normaliser,
     "sim-normaliser-lite": sim_normaliser_lite,
+    **dict.fromkeys(world.MODELS, world_model),
 }
 
 

@@ -11,12 +11,13 @@ class ApiKeyAdmin(admin.ModelAdmin):
     """Keys are made through the API (shown once there); here they can be
     seen and revoked, never read."""
 
-    list_display = ["name", "prefix", "user", "project", "created_at",
+    list_display = ["name", "prefix", "user", "project", "read_only", "created_at",
                     "last_used_at", "expires_at", "revoked_at"]  # fmt: skip
-    list_filter = ["project"]
+    list_filter = ["project", "read_only"]
     search_fields = ["name", "prefix", "user__username"]
-    readonly_fields = ["user", "project", "name", "prefix", "created_at",
-                       "last_used_at", "expires_at", "revoked_at"]  # fmt: skip
+    readonly_fields = ["user", "project", "name", "prefix", "read_only",
+                       "created_at", "last_used_at", "expires_at",
+                       "revoked_at"]  # fmt: skip
     exclude = ["key_hash"]
     actions = ["revoke"]
 

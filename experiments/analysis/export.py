@@ -35,6 +35,7 @@ CSV_COLUMNS: list[tuple[str, Any]] = [
     ("ci95_high", lambda row: _end(row["ci95"], 1)),
     ("n", "n"),
     ("runs", "runs"),
+    ("items", "items"),
     ("errors", "errors"),
     ("error_rate", "error_rate"),
     ("cache_hit_rate", "cache_hit_rate"),

@@ -58,6 +58,7 @@ class SweepAnalysis:
         self.completion_tokens = groups.total(
             d.config[finished], d.completion_tokens[finished], c
         )
+        self.items_seen = _items_per_config(d)
         timed = d.done & ~np.isnan(d.latency)
         self.p50, self.p95 = groups.percentiles(
             d.config[timed], d.latency[timed], c, [50, 95]
@@ -77,11 +78,16 @@ class SweepAnalysis:
     @cached_property
     def order(self) -> list[int]:
         """Configs best first: the higher mean (as shown, to 4 places), then
-        fewer errors, then unscored last; the planner's order breaks ties."""
+        fewer errors, then unscored last; the planner's order breaks ties.
+        A guided sweep ranks the configs that saw more items first: its
+        pick is the best of those evaluated on every item, not a config
+        that was lucky on the first few and dropped."""
+        guided = ((self.data.spec or {}).get("strategy") or {}).get("type") == "guided"
         return sorted(
             range(self.data.n_configs),
             key=lambda j: (
                 self.scores[j] is None,
+                -int(self.items_seen[j]) if guided else 0,
                 -(self.scores[j] or 0),
                 self.errors[j],
             ),
@@ -228,6 +234,7 @@ class SweepAnalysis:
                 errors=int(self.errors[j]),
                 scores={k: rounded(v) for k, v in self.data.scorer_means[j].items()},
                 runs=int(self.finished[j]),
+                items=int(self.items_seen[j]),
                 error_rate=self._rate(self.errors[j], self.finished[j]),
                 cache_hit_rate=self._rate(self.cache_hits[j], self.finished[j]),
                 prompt_tokens=int(self.prompt_tokens[j]),
@@ -295,3 +302,11 @@ def analysis(
     answer of ``READS``) needs."""
     fields, every_scorer = READS[reads]
     return SweepAnalysis(SweepData(runs, filters, fields, every_scorer))
+
+
+def _items_per_config(d: SweepData) -> np.ndarray:
+    """Per config, how many distinct items its scored runs cover."""
+    config, item = d.config[d.scored], d.item_id[d.scored]
+    span = int(item.max(initial=0)) + 1
+    pairs = np.unique(config.astype(np.int64) * span + item)
+    return np.bincount(pairs // span, minlength=d.n_configs)

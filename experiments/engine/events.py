@@ -33,13 +33,17 @@ EventType = Literal[
     "run.batch",
     "leaderboard",
     "steering",
+    "guided.rung",
 ]
 # What a project's stream carries of its sweeps' events.
 PROJECT_TYPES: frozenset[str] = frozenset(
     {"sweep.created", "sweep.status", "sweep.progress"}
 )
 # Never thinned from a finished sweep's log (EVENT_RETENTION_DAYS).
-KEPT_TYPES: frozenset[str] = frozenset({"sweep.created", "sweep.status", "steering"})
+# ``guided.rung``: a guided sweep's decisions, and its pick.
+KEPT_TYPES: frozenset[str] = frozenset(
+    {"sweep.created", "sweep.status", "steering", "guided.rung"}
+)
 # The channel layer's message type: consumers handle it as ``sweep_event``.
 LAYER_TYPE = "sweep.event"
 
@@ -126,7 +130,40 @@ class Steering(TypedDict):
     result: dict[str, Any]  # status, concurrency
 
 
-Payload = SweepCreated | StatusChange | Progress | RunBatch | Leaderboard | Steering
+class RungConfig(TypedDict):
+    """A config as a ``guided.rung`` event names it, with its objectives'
+    means on the rung's items (``score``, ``-cost``, ``-latency``: higher is
+    better, so cost and latency are negated)."""
+
+    id: str  # the config hash
+    label: str
+    values: dict[str, float]
+
+
+class GuidedRung(TypedDict):
+    """``guided.rung``: a guided sweep's decision after one rung of a bracket
+    of successive halving: who goes on to more items, who stops here."""
+
+    bracket: int  # from 0
+    rung: int  # from 0, within the bracket
+    last: bool  # the bracket's last rung: every item
+    items: int  # the items each config of the rung has now seen
+    promoted: list[RungConfig]
+    dropped: list[RungConfig]
+    best: RungConfig | None  # the best config evaluated on every item so far
+    spent: int  # runs that needed a call so far (cache hits are free)
+    budget: int
+
+
+Payload = (
+    SweepCreated
+    | StatusChange
+    | Progress
+    | RunBatch
+    | Leaderboard
+    | Steering
+    | GuidedRung
+)
 
 
 class EventMessage(TypedDict):

@@ -35,7 +35,9 @@ from adapters.http import PooledClient
 from adapters.registry import build_adapter
 from experiments.engine import store
 from experiments.engine.calls import Caller
+from experiments.engine.caps import CapWatch
 from experiments.engine.events import EndpointState
+from experiments.engine.guided import GuidedSearch, is_guided
 from experiments.engine.judging import Judge
 from experiments.engine.lookups import LookupBatcher
 from experiments.engine.pipeline import PipelineRuns
@@ -90,6 +92,9 @@ class SweepRunner:
         # Made at the first flush, before this runner writes (not before the
         # first calls go out).
         self.meter: ProgressMeter | None = None
+        # One flush at a time: whoever flushes has every earlier result
+        # written when it returns (guided search reads a rung's back).
+        self.flushing = asyncio.Lock()
 
     async def run(self) -> str:
         """Run until nothing is pending, the sweep is cancelled or the deadline
@@ -100,16 +105,25 @@ class SweepRunner:
         self.token = token
         try:
             self.ctx = ctx = await db(store.load_context)(self.sweep_id)
-            # The first wave's rows now, the rest once those calls are out.
-            await db(store.plan_runs)(ctx, first=ctx.concurrency)
+            guided = is_guided(ctx.spec)  # plans its rows a rung at a time
+            unplanned = False  # stopped before the search planned every run
+            if not guided:
+                # The first wave's rows now, the rest once those calls are out.
+                await db(store.plan_runs)(ctx, first=ctx.concurrency)
             await db(store.start)(self.sweep_id, self.token)
             self.steering = Steering(ctx.concurrency)
+            self.caps = await CapWatch.load(self.sweep_id, db)
             async with PooledClient() as client:
                 self.producer = self.wire(client)
                 control = asyncio.create_task(self.control_loop())
                 writer = asyncio.create_task(self.writer_loop())
                 try:
-                    await self.producer.produce()
+                    if guided:
+                        search = GuidedSearch(self)
+                        await search.run()
+                        unplanned = not search.ended
+                    else:
+                        await self.producer.produce()
                     await self.producer.plan_rest()  # even if stopped early
                     self.draining = True
                     while self.producer.tasks:
@@ -119,7 +133,7 @@ class SweepRunner:
                     self.steering.stopping = True
                     self.drained.set()  # the writer flushes now, not after a sleep
                     await writer
-            status = await db(store.finish)(self.sweep_id, self.token)
+            status = await db(store.finish)(self.sweep_id, self.token, more=unplanned)
         except Exception as exc:
             log.exception("sweep %s failed", self.sweep_id)
             await self.flush()
@@ -176,6 +190,8 @@ class SweepRunner:
                 steering.resumed.set()
             if concurrency != steering.gate.limit:
                 steering.gate.set_limit(concurrency)
+            if self.caps.active and not steering.stopping:
+                await self.caps.check(self.producer.caller.limit_state())
             await asyncio.sleep(POLL_S)
 
     async def writer_loop(self) -> None:
@@ -212,14 +228,15 @@ class SweepRunner:
 
     async def flush(self) -> int:
         """Write what the outbox holds; return how many runs and calls that was."""
-        batch, entries, spent, key_hits = self.outbox.take()
-        if batch or entries or spent.calls or key_hits:
-            meter = self.meter or await self.start_meter()  # before it writes
-            await db(store.write_results)(
-                self.sweep_id, batch, entries, spent, key_hits
-            )
-            meter.add_runs(batch)
-        return len(batch) + spent.calls
+        async with self.flushing:
+            batch, entries, spent, key_hits = self.outbox.take()
+            if batch or entries or spent.calls or key_hits:
+                meter = self.meter or await self.start_meter()  # before it writes
+                await db(store.write_results)(
+                    self.sweep_id, batch, entries, spent, key_hits
+                )
+                meter.add_runs(batch)
+            return len(batch) + spent.calls
 
     async def start_meter(self) -> ProgressMeter:
         self.meter = await db(store.start_meter)(self.sweep_id)

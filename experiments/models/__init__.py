@@ -4,6 +4,7 @@ from experiments.models.cache import CachedResponse
 from experiments.models.datasets import Dataset, DatasetItem
 from experiments.models.experiments import Experiment
 from experiments.models.projects import Endpoint, Membership, Project
+from experiments.models.promotions import Promotion
 from experiments.models.prompts import Prompt, PromptVersion
 from experiments.models.sweeps import Run, Score, Sweep, SweepEvent
 
@@ -16,6 +17,7 @@ __all__ = [
     "Experiment",
     "Membership",
     "Project",
+    "Promotion",
     "Prompt",
     "PromptVersion",
     "Run",

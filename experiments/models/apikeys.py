@@ -45,6 +45,11 @@ class ApiKey(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    read_only = models.BooleanField(
+        default=False,
+        help_text="When set, the key reads only: the API, the WebSocket and "
+        "the MCP server refuse its writes, starts and steering.",
+    )
 
     objects = ApiKeyQuerySet.as_manager()
 

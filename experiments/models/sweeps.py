@@ -98,6 +98,9 @@ class Sweep(models.Model):
     # The runner holding the sweep; a stale heartbeat lets another take over.
     lease = models.CharField(max_length=40, blank=True)
     error_message = models.TextField(blank=True)
+    # Stops the running sweep (cancelled, ``error_message`` saying why) once
+    # one is reached: ``max_calls``, ``max_cost``, ``rate_limited_s``.
+    caps = models.JSONField(default=dict, blank=True)
     last_event_seq = models.PositiveBigIntegerField(default=0)
 
     objects = SweepQuerySet.as_manager()

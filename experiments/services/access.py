@@ -39,10 +39,19 @@ def visible_projects(
 def require_project_role(
     project: Project, user: UserLike, role: str, api_key: ApiKey | None = None
 ) -> None:
-    """Raise ``Forbidden`` unless the caller holds ``role`` in ``project``."""
+    """Raise ``Forbidden`` unless the caller holds ``role`` in ``project``
+    (a read-only key holds no more than a viewer's)."""
     if api_key is not None and api_key.project_id not in (None, project.pk):
         raise Forbidden(f'This API key is limited to another project than "{project}".')
+    if role != "viewer":
+        require_writable(api_key)
     require_role(project, user, role)
+
+
+def require_writable(api_key: ApiKey | None) -> None:
+    """A read-only key may read and validate, never write, start or steer."""
+    if api_key is not None and api_key.read_only:
+        raise Forbidden("This API key is read-only.")
 
 
 def create_api_key(
@@ -50,6 +59,7 @@ def create_api_key(
     name: str,
     project: Project | None = None,
     expires_at: datetime | None = None,
+    read_only: bool = False,
 ) -> tuple[ApiKey, str]:
     """Store a new key for ``user``; return it with the key in clear, which is
     never available again."""
@@ -64,6 +74,7 @@ def create_api_key(
         prefix=f"{KEY_PREFIX}{prefix}",
         key_hash=hash_key(key),
         expires_at=expires_at,
+        read_only=read_only,
     )
     return api_key, key
 
@@ -95,7 +106,9 @@ def revoke_api_key(api_key: ApiKey) -> ApiKey:
 
 
 def require_key_scope(api_key: ApiKey | None, project_name: str) -> None:
-    """A key limited to one project may not reach, or create, another."""
+    """A key limited to one project may not reach, or create, another; a
+    read-only key creates nothing."""
+    require_writable(api_key)
     if api_key is None or api_key.project is None:
         return
     if api_key.project.name != project_name:

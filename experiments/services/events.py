@@ -28,7 +28,8 @@ def _finished_before(days: int) -> QuerySet[Sweep]:
 
 def thinnable_events(sweep_ids: Iterable[int] | QuerySet) -> QuerySet[SweepEvent]:
     """Of these sweeps' events, those thinning removes: every kind but
-    ``KEPT_TYPES`` (created, status, steering), except the last of its kind."""
+    ``KEPT_TYPES`` (created, status, steering, guided rungs), except the last of
+    its kind."""
     later = SweepEvent.objects.filter(
         sweep=OuterRef("sweep"), type=OuterRef("type"), seq__gt=OuterRef("seq")
     )

@@ -16,6 +16,7 @@ from experiments.engine.endpoints import snapshot as endpoint_snapshot
 from experiments.engine.events import Steering, SweepCreated, publish
 from experiments.engine.progress import naive_calls, stage_count
 from experiments.engine.store.reports import publish_leaderboard
+from experiments.engine.store.rungs import guided_pick
 from experiments.exceptions import Conflict, InvalidRequest, InvalidTransition
 from experiments.models import Experiment, Project, Run, Sweep
 from experiments.services.analysis import leaderboard
@@ -39,6 +40,7 @@ def create_sweep(
     concurrency: int | None = None,
     strategy: dict | None = None,
     estimated_cost: float | None = None,
+    caps: dict | None = None,
 ) -> Sweep:
     """A queued sweep of the experiment's current spec (snapshotted on it).
     ``strategy`` overrides are merged into the spec's as ``check_strategy``
@@ -69,6 +71,7 @@ def create_sweep(
         concurrency=concurrency,
         no_cache=no_cache,
         estimated_cost=estimated_cost,
+        caps=caps or {},
         created_by=signed_in(user),
     )
     publish(sweep.pk, "sweep.created", sweep_snapshot(sweep))
@@ -100,6 +103,7 @@ def start_sweep(
     concurrency: int | None = None,
     strategy: dict | None = None,
     estimated_cost: float | None = None,
+    caps: dict | None = None,
 ) -> Sweep:
     """Create a queued sweep and hand it to the worker once the transaction
     that created it commits (the worker must find the row). The API's start
@@ -118,6 +122,7 @@ def start_sweep(
             concurrency=concurrency,
             strategy=strategy,
             estimated_cost=estimated_cost,
+            caps=caps,
         )
         transaction.on_commit(lambda: enqueue_sweep(sweep))
     return sweep
@@ -133,18 +138,24 @@ def check_strategy(experiment: Experiment, override: dict) -> dict:
     """Validate the strategy the sweep will run (``merge_strategy``) as the
     spec's ``strategy`` would be; return it. Raises ``SpecInvalid``."""
     strategy = merge_strategy(experiment.spec["strategy"], override)
-    # The dataset is stored by name in the project since the experiment was
-    # accepted (a file or inline items were imported then).
-    dataset = {k: v for k, v in experiment.spec["dataset"].items() if v is not None}
-    # None is how the stored spec says "not given" (no budget).
-    given = {k: v for k, v in strategy.items() if v is not None}
-    document = {**experiment.spec_source, "dataset": dataset, "strategy": given}
+    document = strategy_document(experiment, override)
     projects = Project.objects.filter(pk=experiment.project_id)
     result = validate_experiment_spec(document, projects=projects)
     errors = [e for e in result.errors if e.path.startswith("strategy")]
     if errors:
         raise SpecInvalid(errors)
     return strategy
+
+
+def strategy_document(experiment: Experiment, override: dict) -> dict:
+    """The experiment's spec document with the strategy a sweep would run."""
+    strategy = merge_strategy(experiment.spec["strategy"], override)
+    # The dataset is stored by name in the project since the experiment was
+    # accepted (a file or inline items were imported then).
+    dataset = {k: v for k, v in experiment.spec["dataset"].items() if v is not None}
+    # None is how the stored spec says "not given" (no budget).
+    given = {k: v for k, v in strategy.items() if v is not None}
+    return {**experiment.spec_source, "dataset": dataset, "strategy": given}
 
 
 def run_sweep(
@@ -284,4 +295,6 @@ def sweep_summary(sweep: Sweep) -> dict:
     }
     if stage_count(sweep.spec) > 1:
         summary["naive_calls"] = naive_calls(sweep)
+    if (sweep.strategy or {}).get("type") == "guided":
+        summary["pick"] = guided_pick(sweep.pk)  # not the top mean of few items
     return summary

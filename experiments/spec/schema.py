@@ -160,6 +160,14 @@ SPEC_SCHEMA = {
                     "minItems": 1,
                     "items": {"enum": ["score", "-cost", "-latency"]},
                 },
+                "halving": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "min_items": _POSITIVE_INT,
+                        "eta": {"type": "integer", "minimum": 2, "maximum": 10},
+                    },
+                },
             },
         },
         "concurrency": {"type": "integer", "minimum": 1, "maximum": MAX_CONCURRENCY},

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from experiments.models import Sweep
+from experiments.services.promotions import promote_config
 from experiments.tests.api_helpers import build_world, client_as
 from experiments.tests.engine_helpers import extraction_spec
 
@@ -105,6 +106,20 @@ def one_config(world):
     world.ids["config"] = run.config_hash
 
 
+def finished(world):
+    """The world's sweep completed; ``config`` its config with a done run."""
+    sweep = Sweep.objects.get(pk=world.ids["sweep"])
+    Sweep.objects.filter(pk=sweep.pk).update(status="completed")
+    world.ids["config"] = sweep.runs.filter(status="done").first().config_hash
+
+
+def promoted(world):
+    finished(world)
+    sweep = Sweep.objects.get(pk=world.ids["sweep"])
+    promotion = promote_config(sweep, world.ids["config"], "production")
+    world.ids["promotion"] = promotion.pk
+
+
 SPEC = extraction_spec("http://127.0.0.1:9/v1", n_items=1, name="from-api")
 # name, method, path, body, kind, success status, visible-in-list id key, setup
 ACTIONS = [
@@ -194,6 +209,15 @@ ACTIONS = [
     ("sweeps.versus", "get", "/api/sweeps/{sweep}/versus/{sweep}/", None, "read", 200),
     ("sweeps.export", "get", "/api/sweeps/{sweep}/export/?format=jsonl", None,
      "read", 200),
+    ("sweeps.promote", "post", "/api/sweeps/{sweep}/promote/",
+     {"config": "{config}", "label": "production"}, "write", 201, None, finished),
+    ("experiments.promotions", "get",
+     "/api/experiments/{experiment}/promotions/?label=production", None, "read",
+     200, None, promoted),
+    ("experiments.rollback", "post", "/api/experiments/{experiment}/rollback/",
+     {"label": "staging", "promotion": "{promotion}"}, "write", 201, None, promoted),
+    ("deployments.get", "get", "/api/deployments/acme/engine-test/production/",
+     None, "read", 200, None, promoted),
     ("runs.get", "get", "/api/runs/{run}/", None, "read", 200),
     ("scorers.list", "get", "/api/scorers/", None, "any", 200),
     ("cache.stats", "get", "/api/cache/stats/", None, "list", 200),

@@ -28,7 +28,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-from experiments.models import ApiKey
+from experiments.models import ApiKey, Sweep
+from experiments.services.promotions import promote_config
 from experiments.tests.api_helpers import build_world
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +78,14 @@ ID_OF = {
 def world(alice, bob, carol, charlie, project):
     world = build_world(alice, bob, carol, charlie, project)
     world.ids["api_key"] = ApiKey.objects.get(user=alice, name="own").pk
+    # One promotion for the deployment and history routes; the sweep stays
+    # queued for the steering routes.
+    sweep = Sweep.objects.get(pk=world.ids["sweep"])
+    done = sweep.runs.filter(status="done").first()
+    Sweep.objects.filter(pk=sweep.pk).update(status="completed")
+    sweep.refresh_from_db()
+    promote_config(sweep, done.config_hash, "production")
+    Sweep.objects.filter(pk=sweep.pk).update(status="queued")
     return world
 
 
@@ -130,6 +139,8 @@ def use_real_objects(case, world) -> None:
             params[name] = 1 if name == "a" else 2
     if "username" in params:
         params["username"] = world.users["editor"].username
+    if resource == "deployments":  # by names: the world's promoted label
+        params.update(project="acme", experiment="engine-test", label="production")
     if isinstance(case.body, dict):
         for name in ("project", "experiment", "endpoint"):
             if name in case.body:

@@ -131,6 +131,8 @@ def stack(stack_env: dict[str, str], tmp_path: Path) -> Iterator[Stack]:
                 str(port),
                 "--simulator-port",
                 str(_free_port()),
+                "--mcp-port",
+                str(_free_port()),
             ],
             env=stack_env,
             cwd=REPO_ROOT,
@@ -158,7 +160,9 @@ def stack(stack_env: dict[str, str], tmp_path: Path) -> Iterator[Stack]:
                 children["worker"] = child
             elif "simulate_llm" in child.cmdline:
                 children["simulator"] = child
-        assert set(children) == {"web", "worker", "simulator"}, children
+            elif "mcp_server" in child.cmdline:
+                children["mcp"] = child
+        assert set(children) == {"web", "worker", "simulator", "mcp"}, children
         for child in children.values():
             assert child.pgid == child.pid, f"{child} is not its own group leader"
         yield Stack(proc, port, log, children)
@@ -226,6 +230,7 @@ def test_runstack_serves_runs_tasks_and_stops_cleanly(
     assert stack.proc.wait(timeout=20) == 0, _tail(stack.log)
     assert _live_in_groups(groups) == []
     assert "PromptLooper is up: http://127.0.0.1:" in stack.log.read_text()
+    assert "MCP server for agents: http://127.0.0.1:" in stack.log.read_text()
 
 
 def test_runstack_stops_everything_when_a_child_dies(stack: Stack) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
@@ -61,6 +62,14 @@ def errors_for(params: dict) -> list[str]:
 def test_a_known_parameter_with_a_bad_value_is_refused_by_name(params, message):
     errors = errors_for(params)
     assert len(errors) == 1 and errors[0].startswith(message), errors
+
+
+def test_a_value_listed_twice_is_found_whatever_its_key_order():
+    # YAML may give an axis value a date (refused); spelled with its keys
+    # sorted, the two are still one value listed twice.
+    day = datetime.date(2024, 1, 1)
+    errors = errors_for({"response_format": [{"a": day, "b": 1}, {"b": 1, "a": day}]})
+    assert "params.response_format: an axis lists the same value twice" in errors
 
 
 def test_n_above_one_is_refused_pointing_to_samples():

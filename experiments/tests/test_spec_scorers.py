@@ -4,10 +4,14 @@ every item, and a judge's request parameters."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pytest
 
 from experiments.spec import validate_spec
 from experiments.tests.factories import spec_doc
+from scoring.base import BaseScorer, ScoreContext, ScoreResult
+from scoring.registry import scorer_classes
 
 JUDGE = {"type": "llm_judge", "endpoint": "local", "model": "j", "rubric": "0-10"}
 
@@ -86,3 +90,26 @@ def test_a_judges_non_json_param_gets_one_error():
     assert errors_of(spec_doc(scorers=[judge])) == {
         "scorers[0].params.temperature": "must be a finite number"
     }
+
+
+class OneOfThreeScorer(BaseScorer):
+    """A custom scorer that takes exactly one of three options."""
+
+    type = "one_of_three"
+    options: ClassVar[dict] = {k: {"type": "string"} for k in ("a", "b", "c")}
+    one_of_required: ClassVar[list[str]] = ["a", "b", "c"]
+
+    def score(self, input: dict, output: str, context: ScoreContext) -> ScoreResult:
+        return ScoreResult(1.0)
+
+
+def test_a_custom_scorer_takes_exactly_one_of_its_group_of_options(settings):
+    settings.PROMPTLOOPER_SCORERS = [f"{__name__}.OneOfThreeScorer"]
+    scorer_classes.cache_clear()
+    try:
+        one = spec_doc(scorers=[{"type": "one_of_three", "b": "x"}])
+        assert validate_spec(one).ok
+        two = spec_doc(scorers=[{"type": "one_of_three", "a": "x", "c": "y"}])
+        assert errors_of(two) == {"scorers[0]": "give exactly one of a or b or c"}
+    finally:
+        scorer_classes.cache_clear()

@@ -5,7 +5,12 @@ time allowance."""
 
 from __future__ import annotations
 
-from experiments.spec import validate_spec
+import time
+
+import pytest
+
+from experiments.spec import SpecContext, validate_spec
+from experiments.spec.validator.base import Checker
 from experiments.tests.factories import spec_doc
 
 
@@ -54,3 +59,16 @@ def test_a_render_error_names_the_first_item_it_fails_for():
     doc["prompts"][1]["template"] = "{{ passage }} {{ expected.people[0] }}"
     errors = errors_of(doc)
     assert errors["prompts[1].template"].startswith("cannot render for item 2: ")
+
+
+def test_the_allowance_is_the_setting_in_milliseconds_from_the_first_render(
+    settings,
+):
+    settings.TEMPLATE_VALIDATE_MS = 1_000_000
+    check = Checker(spec_doc(), SpecContext(), [])
+    started = time.monotonic()
+    deadline = check.render_deadline()
+    assert deadline - started == pytest.approx(1000.0, abs=0.5)
+    # One allowance for the whole spec: asked again, the same deadline.
+    settings.TEMPLATE_VALIDATE_MS = 1
+    assert check.render_deadline() == deadline

@@ -43,6 +43,7 @@ ROW_KEYS = {
     # The analysis's (issue 14): the API's leaderboard rows have them too.
     "scores",
     "runs",
+    "items",
     "error_rate",
     "cache_hit_rate",
     "prompt_tokens",

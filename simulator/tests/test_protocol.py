@@ -25,6 +25,7 @@ def test_models_endpoint_lists_the_simulated_models(simulator):
         "sim-judge",
         "sim-normaliser",
         "sim-normaliser-lite",
+        *(f"world-m{i}" for i in range(5)),
     }
     assert {m["owned_by"] for m in body["data"]} == {"promptlooper-simulator"}
 

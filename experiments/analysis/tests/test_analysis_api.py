@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 LEADERBOARD_KEYS = {
     "rank", "config_hash", "config", "score", "n", "ci95", "latency_ms_p50",
-    "cost", "errors", "stages", "scores", "runs", "error_rate",
+    "cost", "errors", "stages", "scores", "runs", "items", "error_rate",
     "cache_hit_rate", "prompt_tokens", "completion_tokens", "cost_per_run",
     "cost_total", "latency_ms_p95", "tied_with_best", "p_value", "delta",
     "delta_ci95", "paired_items", "sample_variance", "on_front", "stage_usage",

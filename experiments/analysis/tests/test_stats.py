@@ -11,6 +11,7 @@ from experiments.analysis.stats import (
     holm,
     paired_difference,
     pareto_front,
+    percentile,
     variance_explained,
 )
 
@@ -98,3 +99,58 @@ def test_variance_explained_is_the_share_between_the_groups():
     assert variance_explained(values, np.array(["a", "b", "a", "b"])) == 0.2
     assert variance_explained(values, np.array(["a", "b", "c", "d"])) == 1.0
     assert variance_explained(np.ones(4), np.array(["a", "b", "a", "b"])) == 0.0
+
+
+# Exact values: the same sweep must show the same intervals and p-values on
+# every reload, and after an upgrade (a changed resample count, level or
+# draw would move every dashboard's figures).
+SPREAD = [0.91, 0.12, 0.55, 0.37, 0.78, 0.04, 0.66, 0.29, 0.83, 0.48, 0.21, 0.7]
+
+
+def test_the_interval_is_the_2000_resample_95_percent_bootstrap_of_seed_0():
+    assert bootstrap_ci(SPREAD) == pytest.approx((0.3383125, 0.6533333333333334))
+    assert bootstrap_ci(SPREAD) == bootstrap_ci(SPREAD, seed=0, resamples=2000)
+
+
+def test_a_spread_below_float_noise_is_no_spread():
+    # 1e-12 apart is what sums of floats leave over: one value, not two.
+    assert bootstrap_ci([0.0, 1e-12]) == (5e-13, 5e-13)
+    assert paired_difference([1e-12], [0.0]).p_value == 1.0
+
+
+def test_the_paired_p_value_counts_resamples_as_far_from_zero_ties_included():
+    # 0/1 scores: many resampled means tie the observed distance exactly.
+    result = paired_difference([1, 0, 1, 1, 0, 1], [0, 0, 0, 1, 0, 0])
+    assert result.mean == 0.5 and result.n == 6
+    assert result.p_value == pytest.approx(71 / 2001)
+    assert result.ci95 == pytest.approx((1 / 6, 5 / 6))
+    assert paired_difference([0.9, 0.2], [0.5, 0.3]) == paired_difference(
+        [0.9, 0.2], [0.5, 0.3], seed=0, resamples=2000
+    )
+
+
+def test_paired_differences_cannot_be_altered_once_reported():
+    result = paired_difference([0.9, 0.8], [0.6, 0.8])
+    with pytest.raises(AttributeError):
+        result.p_value = 0.5  # type: ignore[misc]
+
+
+def test_holm_never_adjusts_a_p_value_above_one():
+    assert holm([0.6, 0.7]) == [1.0, 1.0]
+
+
+def test_a_point_dearer_than_none_on_the_front_gives_up_what_the_same_cost_buys():
+    score, cost = [0.9, 0.7], [1.0, 1.0]
+    front = pareto_front(score, cost)
+    assert front == [True, False]
+    assert distance_to_front(score, cost, front) == pytest.approx([0.0, 0.2])
+
+
+def test_variance_explained_needs_two_values():
+    assert variance_explained(np.array([1.0, 3.0]), np.array(["a", "b"])) == 1.0
+    assert variance_explained(np.array([1.0]), np.array(["a"])) is None
+
+
+def test_percentiles_of_the_values_and_none_without():
+    assert percentile([1, 2, 3, 4], 50) == 2.5
+    assert percentile([], 50) is None

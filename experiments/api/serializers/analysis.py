@@ -141,6 +141,10 @@ class AnalysisLeaderboardRowSerializer(LeaderboardRowSerializer):
         help_text="Each scorer's mean over the config's done runs.",
     )
     runs = serializers.IntegerField(help_text="Finished runs: done and failed.")
+    items = serializers.IntegerField(
+        help_text="Distinct items its scored runs cover (a guided sweep "
+        "ranks configs that saw more items first)."
+    )
     error_rate = serializers.FloatField(allow_null=True)
     cache_hit_rate = serializers.FloatField(allow_null=True)
     prompt_tokens = serializers.IntegerField()

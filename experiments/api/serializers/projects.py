@@ -43,6 +43,7 @@ class ApiKeySerializer(serializers.ModelSerializer):
             "created_at",
             "last_used_at",
             "expires_at",
+            "read_only",
             "revoked",
         ]
         read_only_fields = ["prefix", "created_at", "last_used_at"]

@@ -81,6 +81,13 @@ class ValidationResultSerializer(serializers.Serializer):
     items = serializers.IntegerField()
     samples = serializers.IntegerField()
     estimated_cost = serializers.FloatField(allow_null=True)
+    grid_runs = serializers.IntegerField(
+        help_text="The full grid's runs (configs x items x samples), to compare "
+        "a budget's `runs` with (random, guided)."
+    )
+    grid_estimated_cost = serializers.FloatField(
+        allow_null=True, help_text="The full grid's estimated cost."
+    )
     unpriced_models = serializers.ListField(child=serializers.CharField())
     summary = serializers.CharField()
     # With ?check_endpoints=true: model names an endpoint does not list.

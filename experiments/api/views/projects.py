@@ -42,6 +42,7 @@ class ProjectViewSet(ProjectModelViewSet):
     ordering_fields = ["name", "created_at"]
 
     def perform_create(self, serializer) -> None:
+        access.require_writable(api_key_of(self.request))
         if api_key_of(self.request) and api_key_of(self.request).project_id:
             raise Forbidden("This API key is limited to one project.")
         serializer.instance = create_project(
@@ -115,6 +116,7 @@ class ApiKeyViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         limited = api_key_of(request)
+        access.require_writable(limited)  # no writable key from a read-only one
         project = data.get("project")
         if (
             limited is not None
@@ -123,10 +125,15 @@ class ApiKeyViewSet(
         ):
             raise Forbidden("This API key may only create keys for its project.")
         api_key, key = access.create_api_key(
-            request.user, data["name"], data.get("project"), data.get("expires_at")
+            request.user,
+            data["name"],
+            data.get("project"),
+            data.get("expires_at"),
+            data.get("read_only", False),
         )
         api_key.key = key
         return Response(NewApiKeySerializer(api_key).data, status=201)
 
     def perform_destroy(self, instance: ApiKey) -> None:
+        access.require_writable(api_key_of(self.request))
         access.revoke_api_key(instance)

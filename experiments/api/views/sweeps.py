@@ -125,6 +125,8 @@ class ExperimentViewSet(
             "items": len(result.items),
             "samples": result.samples,
             "estimated_cost": result.estimated_cost,
+            "grid_runs": result.grid_runs,
+            "grid_estimated_cost": result.grid_estimated_cost,
             "unpriced_models": result.unpriced_models,
             "summary": result.summary() if result.ok else "",
             "concurrency": result.concurrency,

@@ -53,12 +53,13 @@ def control(sweep_id: int, token: str) -> tuple[str, int, bool]:
     return status, concurrency, lease == token
 
 
-def finish(sweep_id: int, token: str, error: str = "") -> str:
-    """Close the sweep if nothing is pending, give up its lease, return its
-    status. A sweep in which no run succeeded failed: CI trusts the exit
-    code it leads to. One with some successes completed, its failed runs
-    counted in ``errors``. A sweep that reached a final status meanwhile (a
-    cancel) keeps it."""
+def finish(sweep_id: int, token: str, error: str = "", more: bool = False) -> str:
+    """Close the sweep if nothing is pending (and, with ``more``, the runner
+    has not stopped before planning all its runs: a guided search between
+    rungs), give up its lease, return its status. A sweep in which no run
+    succeeded failed: CI trusts the exit code it leads to. One with some
+    successes completed, its failed runs counted in ``errors``. A sweep that
+    reached a final status meanwhile (a cancel) keeps it."""
     sweep = Sweep.objects.get(pk=sweep_id)
     if sweep.lease != token:
         return sweep.status
@@ -66,7 +67,7 @@ def finish(sweep_id: int, token: str, error: str = "") -> str:
     new: str
     if error:
         new = Status.FAILED
-    elif sweep.status == Status.CANCELLED or pending:
+    elif sweep.status == Status.CANCELLED or pending or more:
         new = sweep.status
     elif not sweep.runs.filter(status=Run.Status.DONE).exists():
         new = Status.FAILED

@@ -68,9 +68,21 @@ class Command(BaseCommand):
             default=settings.SIMULATOR_PORT,
             help="port of the LLM simulator the demo uses (0: do not start it)",
         )
+        parser.add_argument(
+            "--mcp-port",
+            type=int,
+            default=settings.MCP_PORT,
+            help="port of the MCP server for agents (0: do not start it)",
+        )
 
     def process_specs(
-        self, host: str, port: int, base: str, worker: bool, simulator_port: int = 0
+        self,
+        host: str,
+        port: int,
+        base: str,
+        worker: bool,
+        simulator_port: int = 0,
+        mcp_port: int = 0,
     ) -> list[ProcessSpec]:
         manage_py = str(settings.BASE_DIR / "manage.py")
         specs = []
@@ -90,6 +102,11 @@ class Command(BaseCommand):
         )
         if worker:
             specs.append(ProcessSpec("worker", [sys.executable, manage_py, "qcluster"]))
+        if mcp_port:
+            # uvicorn, not daphne: the MCP app needs the ASGI lifespan.
+            mcp = ["mcp_server", "--host", host, "--port", str(mcp_port)]
+            url = f"http://{_browser_host(host)}:{mcp_port}/mcp"  # a 401 is ready
+            specs.append(ProcessSpec("mcp", [sys.executable, manage_py, *mcp], url))
         return specs
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -100,8 +117,14 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, self._on_signal)
         self.children: dict[str, subprocess.Popen[bytes]] = {}
         base = f"http://{_browser_host(host)}:{port}"
+        self.mcp_url = f"http://{_browser_host(host)}:{options['mcp_port']}/mcp"
         specs = self.process_specs(
-            host, port, base, not options["no_worker"], options["simulator_port"]
+            host,
+            port,
+            base,
+            not options["no_worker"],
+            options["simulator_port"],
+            options["mcp_port"],
         )
         try:
             for spec in specs:
@@ -156,6 +179,11 @@ class Command(BaseCommand):
                     sim = next(s for s in specs if s.name == "simulator")
                     url = sim.ready_url.removesuffix("/models")
                     self._say(f"LLM simulator (demo endpoint): {url}")
+                if "mcp" in self.children:
+                    self._say(
+                        f"MCP server for agents: {self.mcp_url} "
+                        "(Authorization: Bearer <API key>; docs/mcp.md)"
+                    )
                 self._say("Press Ctrl-C to stop.")
                 announced = True
             time.sleep(0.25)

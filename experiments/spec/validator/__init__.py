@@ -42,7 +42,7 @@ __all__ = [
     "validate_spec",
 ]
 
-AVAILABLE_STRATEGIES = ("grid", "random")
+AVAILABLE_STRATEGIES = ("grid", "random", "guided")
 _SPEC_VALIDATOR = Draft202012Validator(SPEC_SCHEMA)
 
 
@@ -106,14 +106,21 @@ def _strategy(check: Checker) -> dict:
         "objectives": spec.get("objectives", ["score"]),
     }
     kind = strategy["type"]
-    if kind == "guided":
-        check.error(
-            "strategy.type",
-            f'"{kind}" search is not available in this release; use '
-            f"{' or '.join(AVAILABLE_STRATEGIES)}",
-        )
-    if kind == "random" and strategy["budget"] is None:
-        check.error("strategy.budget", "random search needs a budget (max runs)")
+    if kind in ("random", "guided") and strategy["budget"] is None:
+        check.error("strategy.budget", f"{kind} search needs a budget (max runs)")
+    if "halving" in spec:
+        strategy["halving"] = spec["halving"]
+        if kind != "guided":
+            check.error("strategy.halving", "only guided search uses halving")
+    objectives = strategy["objectives"]
+    if kind == "guided" and isinstance(objectives, list):
+        if len(set(objectives)) != len(objectives):
+            check.error("strategy.objectives", "an objective is listed twice")
+        elif len(objectives) > 2:
+            check.error(
+                "strategy.objectives",
+                "guided search takes one objective or two (a Pareto front)",
+            )
     return strategy
 
 

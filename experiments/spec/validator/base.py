@@ -47,6 +47,9 @@ class SpecResult:
     unpriced_models: list[str] = field(default_factory=list)
     # Per endpoint called: calls in flight at most, and which setting caps it.
     concurrency: list[InFlightCap] = field(default_factory=list)
+    # The full grid's runs and cost, to compare a budget's (random, guided) with.
+    grid_runs: int = 0
+    grid_estimated_cost: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -60,10 +63,20 @@ class SpecResult:
         )
         if self.unpriced_models and self.estimated_cost is not None:
             cost += f" (no prices for {', '.join(self.unpriced_models)})"
-        return (
+        found = (
             f"{self.configs} configs x {len(self.items)} items x {self.samples} "
             f"samples = {self.runs} runs, est. cost {cost}"
         )
+        if self.spec and self.spec["strategy"]["type"] == "guided":
+            grid = self.grid_estimated_cost
+            found = (
+                f"guided search: a budget of {self.runs} runs (at most), est. "
+                f"cost {cost}; the full grid: {self.configs} configs x "
+                f"{len(self.items)} items x {self.samples} samples = "
+                f"{self.grid_runs} runs, est. cost "
+                + ("n/a (no prices)" if grid is None else f"${grid:.4f}")
+            )
+        return found
 
 
 class Checker:

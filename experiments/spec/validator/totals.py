@@ -8,6 +8,7 @@ import math
 
 from experiments.pricing import price_of
 from experiments.spec.concurrency import InFlightCap, in_flight_caps
+from experiments.spec.errors import SpecError
 from experiments.spec.limits import config_count, size_errors, stage_choices
 from experiments.spec.stages import all_scorers, stages_of
 from experiments.spec.validator.base import Checker, SpecResult, canonical
@@ -25,14 +26,47 @@ def result(check: Checker, spec: dict) -> SpecResult:
     too_big = size_errors(
         spec, len(check.items), check.context.max_configs, check.context.max_runs
     )
+    too_big += guided_errors(spec, len(check.items))
     if too_big:
         return SpecResult(too_big)
     cost, unpriced = estimate_cost(check, spec, runs / total if total else 0.0)
     found = SpecResult(
         [], spec, check.items, check.all_items, configs, samples, runs, cost, unpriced
     )
+    # What the full grid would take, for comparison with a budget.
+    found.grid_runs = total
+    found.grid_estimated_cost = estimate_cost(check, spec, 1.0)[0] if total else None
     found.concurrency = in_flight(check, spec)
     return found
+
+
+def guided_errors(spec: dict, n_items: int) -> list[SpecError]:
+    """A guided budget must carry at least one config over every item (its
+    final pick is a config evaluated on the full set); ``min_items`` must be
+    within the item count."""
+    strategy = spec["strategy"]
+    if strategy["type"] != "guided" or not n_items:
+        return []
+    errors = []
+    min_items = (strategy.get("halving") or {}).get("min_items")
+    if min_items and min_items > n_items:
+        errors.append(
+            SpecError(
+                "strategy.halving.min_items",
+                f"{min_items} is more than the dataset's {n_items} items",
+            )
+        )
+    least = n_items * spec["samples"]
+    if strategy["budget"] < least:
+        errors.append(
+            SpecError(
+                "strategy.budget",
+                f"guided search needs a budget of at least {least:,} runs (one "
+                "config on every item and sample); its final pick is a config "
+                "evaluated on the full set",
+            )
+        )
+    return errors
 
 
 def in_flight(check: Checker, spec: dict) -> list[InFlightCap]:

@@ -1,0 +1,190 @@
+"""Guided search (Optuna asks, successive halving over items) on a small
+simulator world with a known optimum: it finds it within the budget, shows
+each config as many items as the halving gave it, and says so live."""
+
+from __future__ import annotations
+
+import pytest
+
+from experiments.engine.halving import dominates
+from experiments.models import Run
+from experiments.services.sweeps import sweep_summary
+from experiments.tests.engine_helpers import run
+from experiments.tests.guided_world import GOOD_PROMPTS, pick, rungs, world
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def items_seen(sweep) -> dict[str, set[int]]:
+    seen: dict[str, set[int]] = {}
+    for config_hash, item in Run.objects.filter(sweep=sweep).values_list(
+        "config_hash", "item_id"
+    ):
+        seen.setdefault(config_hash, set()).add(item)
+    return seen
+
+
+def test_guided_search_finds_the_optimum_within_its_budget(simulator):
+    sweep = run(world(simulator.base_url))  # 60 configs, 9 items; budget 60
+    assert sweep.status == "completed"
+    assert 0 < sweep.calls <= 60 == sweep.strategy["budget"]
+    assert simulator.stats()["requests"] == sweep.calls
+    config = pick(sweep)
+    assert config["model"] == "sim-extractor" and config["prompt"] in GOOD_PROMPTS
+    assert rungs(sweep)[-1]["best"]["values"] == {"score": 1.0}
+    assert sweep_summary(sweep)["pick"] == rungs(sweep)[-1]["best"]
+
+
+def test_rungs_show_nested_seeded_items_and_drop_the_worse_configs(simulator):
+    sweep = run(world(simulator.base_url))
+    events = rungs(sweep)
+    assert [(e["rung"], e["items"]) for e in events] == [(0, 1), (1, 3), (2, 9)]
+    assert [len(e["promoted"]) for e in events] == [8, 2, 2]
+    assert [len(e["dropped"]) for e in events] == [18, 6, 0]
+    assert events[-1]["last"] and events[-1]["spent"] == sweep.calls
+    for event in events[:-1]:  # nobody dropped beats anyone promoted
+        worst_kept = min(c["values"]["score"] for c in event["promoted"])
+        assert all(c["values"]["score"] <= worst_kept for c in event["dropped"])
+    seen = items_seen(sweep)
+    assert sorted(len(items) for items in seen.values()) == [1] * 18 + [3] * 6 + [9] * 2
+    first = {min(items, key=lambda i: 0) for items in seen.values() if len(items) == 1}
+    assert len(first) == 1  # every config's first rung saw the same item
+    threes = [items for items in seen.values() if len(items) == 3]
+    assert all(first <= items for items in seen.values())  # nested
+    assert len({frozenset(items) for items in threes}) == 1
+    board = sweep.runs.leaderboard()
+    assert sorted(row["n"] for row in board) == sorted(len(s) for s in seen.values())
+    # Configs that saw every item rank first, the search's pick on top.
+    assert [row["items"] for row in board] == [9] * 2 + [3] * 6 + [1] * 18
+    assert board[0]["config_hash"] == events[-1]["best"]["id"]
+
+
+def test_the_same_seed_makes_the_same_search(simulator):
+    first = run(world(simulator.base_url), no_cache=True)
+    second = run(world(simulator.base_url), no_cache=True)
+    assert set(items_seen(first)) == set(items_seen(second))
+    other = run(world(simulator.base_url, seed=8), no_cache=True)
+    assert set(items_seen(other)) != set(items_seen(first))
+
+
+def test_halving_options_set_the_rungs(simulator):
+    sweep = run(world(simulator.base_url, halving={"min_items": 3, "eta": 3}))
+    assert [(e["rung"], e["items"]) for e in rungs(sweep)] == [(0, 3), (1, 9)]
+    assert sweep.calls <= 60
+
+
+def test_two_objectives_promote_by_non_dominated_rank(simulator):
+    sweep = run(world(simulator.base_url, objectives=["score", "-cost"], budget=90))
+    assert sweep.status == "completed" and sweep.calls <= 90
+    events = rungs(sweep)
+    for event in events:
+        for dropped in event["dropped"]:
+            assert not any(
+                dominates(
+                    list(dropped["values"].values()), list(kept["values"].values())
+                )
+                for kept in event["promoted"]
+            )
+    assert set(events[-1]["best"]["values"]) == {"score", "-cost"}
+
+
+# 2 temperatures x 4 models: 9 requests per item-showing prompt (2), one for
+# the blind prompt (the same request for every item): 8 x 19 unique calls.
+SMALL = (0.0, 1.0)  # 24 configs: a grid of 216 runs
+SMALL_UNIQUE_CALLS = 152
+
+
+def test_a_guided_sweep_after_a_grid_of_the_space_makes_no_call(simulator):
+    grid = run(world(simulator.base_url, SMALL, type="grid", budget=None))
+    assert grid.calls == SMALL_UNIQUE_CALLS
+    guided = run(world(simulator.base_url, SMALL, budget=30))
+    assert guided.status == "completed" and guided.calls == 0
+    assert simulator.stats()["requests"] == SMALL_UNIQUE_CALLS
+    # Cache hits cost nothing: the search went on through the whole space.
+    assert len(items_seen(guided)) == 24
+    assert pick(guided)["model"] == "sim-extractor"
+
+
+def test_a_grid_after_a_guided_sweep_reuses_every_call_it_made(simulator):
+    guided = run(world(simulator.base_url, SMALL, budget=30))
+    assert 0 < guided.calls <= 30
+    grid = run(world(simulator.base_url, SMALL, type="grid", budget=None))
+    assert grid.calls == SMALL_UNIQUE_CALLS - guided.calls
+    assert grid.cache_hits >= guided.done
+    assert simulator.stats()["requests"] == SMALL_UNIQUE_CALLS
+
+
+def test_configs_an_earlier_sweep_ran_are_asked_first(simulator):
+    earlier = run(world(simulator.base_url, SMALL, budget=30, seed=3))
+    known = set(items_seen(earlier))
+    later = run(world(simulator.base_url, SMALL, budget=30))
+    first = rungs(later)[0]
+    asked = {c["id"] for c in first["promoted"] + first["dropped"]}
+    assert asked <= known or known <= asked
+    # What was known cost nothing: the budget went to configs not tried yet.
+    assert len(items_seen(later)) > len(known)
+    assert simulator.stats()["requests"] == earlier.calls + later.calls
+
+
+def pipeline_world(base_url: str) -> dict:
+    """extract (2 prompts x 2 models) then normalise (2 models): 8 configs;
+    only the extractor shown the passage, then the normaliser, gets all."""
+    spec = world(base_url, budget=40)
+    for key in ("prompts", "models", "params"):
+        del spec[key]
+    spec["stages"] = [
+        {
+            "name": "extract",
+            "prompts": [
+                {"name": "plain", "template": "Text: {{ passage }}"},
+                {"name": "blind", "template": "Extract the names."},
+            ],
+            "models": [
+                {"endpoint": "sim", "model": "sim-extractor"},
+                {"endpoint": "sim", "model": "sim-echo"},
+            ],
+        },
+        {
+            "name": "normalise",
+            "prompts": [{"name": "norm", "template": "{{ stages.extract.output }}"}],
+            "models": [
+                {"endpoint": "sim", "model": "sim-normaliser"},
+                {"endpoint": "sim", "model": "sim-thorough"},  # prose, not JSON
+            ],
+        },
+    ]
+    return spec
+
+
+def test_guided_search_chooses_per_stage_in_a_pipeline(simulator):
+    sweep = run(pipeline_world(simulator.base_url))
+    assert sweep.status == "completed" and sweep.calls <= 2 * 40
+    stages = {s["name"]: s for s in pick(sweep)["stages"]}
+    assert (stages["extract"]["model"], stages["extract"]["prompt"]) == (
+        "sim-extractor",
+        "plain",
+    )
+    assert stages["normalise"]["model"] == "sim-normaliser"
+
+
+def test_the_search_space_numbers_configs_as_the_planner_does():
+    from experiments.engine.asker import Space
+    from experiments.engine.planner import configs
+    from experiments.spec import validate_spec
+
+    for doc in (
+        world("http://127.0.0.1:9/v1"),
+        pipeline_world("http://127.0.0.1:9/v1"),
+    ):
+        spec = validate_spec(doc).spec
+        space = Space(spec)
+        every = configs(spec)
+        assert space.size == len(every)
+        for index, config in enumerate(every):
+            assert space.index(space.params(index)) == index
+            assert space.config(index) == config
+            assert space.index_of(config.as_dict()) == index
+        other = every[0].as_dict()
+        choice = other["stages"][0] if "stages" in other else other
+        choice["model"] = "other"  # a model the space does not have
+        assert space.index_of(other) is None
