@@ -142,6 +142,12 @@ EQUIVALENT: list[tuple[str, str, str, str]] = [
         "for the type checker)",
     ),
     (
+        "experiments/analysis/stats.py",
+        "adjusted = [0.0] * m",
+        "0.0 -> 1.0",
+        "the loop assigns every index (order is a permutation of range(m))",
+    ),
+    (
         "adapters/retry.py",
         "for attempt in range(1, policy.attempts + 1):",
         "1 -> 2",

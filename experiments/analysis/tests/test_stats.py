@@ -93,6 +93,10 @@ def test_equal_points_are_both_on_the_front():
     assert pareto_front([0.5, 0.5], [1.0, 1.0]) == [True, True]
 
 
+def test_the_same_score_for_more_money_is_off_the_front():
+    assert pareto_front([0.5, 0.5], [1.0, 2.0]) == [True, False]
+
+
 def test_variance_explained_is_the_share_between_the_groups():
     values = np.array([1.0, 2.0, 3.0, 4.0])
     assert variance_explained(values, np.array(["a", "a", "b", "b"])) == 0.8
@@ -116,6 +120,8 @@ def test_a_spread_below_float_noise_is_no_spread():
     # 1e-12 apart is what sums of floats leave over: one value, not two.
     assert bootstrap_ci([0.0, 1e-12]) == (5e-13, 5e-13)
     assert paired_difference([1e-12], [0.0]).p_value == 1.0
+    noise = paired_difference([0.0, 1e-12], [0.0, 0.0])
+    assert (noise.ci95, noise.p_value) == ((5e-13, 5e-13), 1.0)
 
 
 def test_the_paired_p_value_counts_resamples_as_far_from_zero_ties_included():
