@@ -272,10 +272,11 @@ def _max_seen(sweep, *path: str) -> float:
 def test_progress_shows_requests_waiting_on_the_endpoints_concurrency(
     make_simulator,
 ):
-    sim = make_simulator(latency_ms=100)
+    # Slow enough for a dozen progress events even on a loaded machine.
+    sim = make_simulator(latency_ms=250)
     spec = extraction_spec(sim.base_url, n_items=3, concurrency=4)
     spec["endpoints"][0]["max_concurrency"] = 1
-    sweep = run(spec)  # 12 runs, one at a time: 1.2 s
+    sweep = run(spec)  # 12 runs, one at a time: 3 s
     assert sweep.done == 12 and sim.stats()["max_in_flight"] == 1
     # Four past the sweep's gate, one out: three held by the endpoint.
     assert _max_seen(sweep, "waiting", "concurrency") == 3
