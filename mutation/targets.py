@@ -23,6 +23,7 @@ SPEC = [
     "experiments/tests/test_spec_review_fixes.py",
     "experiments/tests/test_concurrency_plan.py",
     "experiments/tests/test_security_sweep_size.py",
+    "experiments/tests/test_guided_validation.py",
 ]
 ADAPTERS = ["adapters/tests"]
 # Pipeline sweeps against the simulator: the engine tests minus the slow ones
