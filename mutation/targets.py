@@ -43,6 +43,16 @@ PIPELINE_ENGINE = [
     "experiments/tests/test_pipeline_surfaces.py::"
     "test_a_stage_that_failed_before_its_call_reads_null",
 ]
+# Guided search: the halving arithmetic's own tests first (no database),
+# then searches on the small simulator world (no process is started).
+GUIDED = [
+    "experiments/tests/test_guided_halving.py",
+    "experiments/tests/test_guided_validation.py",
+    "experiments/tests/test_guided_search.py",
+    "experiments/tests/test_guided_steering.py",
+    "experiments/tests/test_guided_resume.py::"
+    "test_a_stopped_guided_sweep_resumes_where_it_stopped",
+]
 # The spec validator's modules (experiments/spec/validator/), one per section.
 VALIDATOR = [
     "__init__",
@@ -87,6 +97,10 @@ TARGETS: dict[str, list[str]] = {
     ],
     "experiments/engine/pipeline.py": PIPELINE_ENGINE,
     "experiments/engine/stage_calls.py": PIPELINE_ENGINE,
+    "experiments/engine/guided.py": GUIDED,
+    "experiments/engine/asker.py": GUIDED,
+    "experiments/engine/halving.py": GUIDED,
+    "experiments/spec/halving.py": GUIDED,
     "experiments/analysis/stats.py": [
         # Its own (no database) first, then the analyses that feed it a sweep.
         "experiments/analysis/tests/test_stats.py",

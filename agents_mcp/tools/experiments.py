@@ -16,10 +16,13 @@ from experiments.api.serializers.sweeps import (
 )
 from experiments.models import Experiment
 from experiments.services.access import require_key_scope
-from experiments.services.experiments import create_experiment, validate_experiment_spec
+from experiments.services.experiments import (
+    create_experiment,
+    validate_experiment_spec,
+    validation_report,
+)
 from experiments.spec import SpecInvalid
 from experiments.spec.errors import SpecError
-from experiments.spec.outline import call_estimate, stage_outline
 from experiments.spec.schema import SPEC_SCHEMA
 
 SPEC_HELP = (
@@ -42,30 +45,7 @@ def validate_spec(caller: Caller, spec: dict[str, Any]) -> dict:
     the effective ``concurrency`` per endpoint. Fix the errors and call it
     again; then ``save_experiment``."""
     result = validate_experiment_spec(_document(spec), projects=caller.projects())
-    stages, unique_calls, naive_calls = [], 0, 0
-    if result.ok and result.spec is not None:
-        stages = stage_outline(result.spec)
-        unique_calls, naive_calls = call_estimate(result.spec, len(result.items))
-    data = {
-        "valid": result.ok,
-        "errors": [e.as_dict() for e in result.errors],
-        "runs": result.runs,
-        "configs": result.configs,
-        "items": len(result.items),
-        "samples": result.samples,
-        "estimated_cost": result.estimated_cost,
-        "grid_runs": getattr(result, "grid_runs", result.runs),
-        "grid_estimated_cost": getattr(
-            result, "grid_estimated_cost", result.estimated_cost
-        ),
-        "unpriced_models": result.unpriced_models,
-        "summary": result.summary() if result.ok else "",
-        "concurrency": result.concurrency,
-        "warnings": [],
-        "stages": stages,
-        "unique_calls": unique_calls,
-        "naive_calls": naive_calls,
-    }
+    data = validation_report(result)
     return dict(ValidationResultSerializer(data).data)
 
 

@@ -88,6 +88,7 @@ class Asked:
     trial: Trial
     index: int
     config: Config
+    number: int  # how many configs were asked before it in this search
 
 
 class Asker:
@@ -98,6 +99,7 @@ class Asker:
     def __init__(self, space: Space, seed: int, objectives: list[str]):
         self.space = space
         self.seen: dict[int, tuple[float, ...] | None] = {}  # index -> told values
+        self.asked = 0
         self.rng = random.Random(f"guided-fallback:{seed}")
         sampler: optuna.samplers.BaseSampler
         if len(objectives) > 1:
@@ -136,7 +138,9 @@ class Asker:
                 self.study.enqueue_trial(self.space.params(other))
                 continue
             self.seen[index] = None
-            found.append(Asked(trial, index, self.space.config(index)))
+            asked = Asked(trial, index, self.space.config(index), self.asked)
+            self.asked += 1
+            found.append(asked)
         return found
 
     def tell(self, asked: Asked, values: tuple[float, ...]) -> None:

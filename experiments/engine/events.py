@@ -138,6 +138,10 @@ class RungConfig(TypedDict):
     id: str  # the config hash
     label: str
     values: dict[str, float]
+    # What the promotion ranked by: before a bracket's last rung, the score
+    # pooled with the configs sharing its axis values (engine.halving.pooled);
+    # at the last rung, the values themselves.
+    ranked_by: dict[str, float]
 
 
 class GuidedRung(TypedDict):

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from experiments.config_labels import config_label
 from experiments.engine.asker import Asked, Asker, Space
 from experiments.engine.events import GuidedRung, RungConfig, publish
-from experiments.engine.halving import item_order, promote, ranked
+from experiments.engine.halving import item_order, pooled, promote, ranked
 from experiments.engine.store.rungs import (
     Outcome,
     insert_rung,
@@ -54,9 +54,12 @@ class Found:
     full: list[tuple[Asked, tuple[float, ...]]] = field(default_factory=list)
 
     def best(self) -> tuple[Asked, tuple[float, ...]] | None:
+        """Ties go to the config asked first, as on the leaderboard (whose
+        ties go to the config whose runs were stored first)."""
         if not self.full:
             return None
-        return self.full[ranked([v for _, v in self.full])[0]]
+        full = sorted(self.full, key=lambda found: found[0].number)
+        return full[ranked([v for _, v in full])[0]]
 
 
 class GuidedSearch:
@@ -74,6 +77,9 @@ class GuidedSearch:
         self.items = rung_items(n_items, min_items, self.eta)
         self.order = item_order(ctx.items, strategy.get("seed", 0))
         self.found = Found()
+        # Every config's score so far (space index -> mean, runs): the
+        # evidence promotions pool (``halving.pooled``).
+        self.observed: dict[int, tuple[float, int]] = {}
         self.published: set[tuple[int, int]] = set()
         self.ended = False  # the search is over (not merely stopped)
 
@@ -124,20 +130,42 @@ class GuidedSearch:
                 return False
             values = [outcomes[a.config.hash].values(self.objectives) for a in alive]
             for a in alive:
-                reached[position[id(a)]] = outcomes[a.config.hash]
+                reached[position[id(a)]] = outcome = outcomes[a.config.hash]
+                self.observed[a.index] = (outcome.values(["score"])[0], outcome.done)
             keep = len(alive) if last else plan.configs[rung + 1]
-            kept, dropped = promote(values, keep)
+            ranking = values if last else self.estimates(alive, values)
+            kept, dropped = promote(ranking, keep)
             if last:
                 self.found.full += [(alive[i], values[i]) for i in kept]
             spent = self.found.spent + sum(o.calls for o in reached.values())
-            await self.publish(
-                (number, rung, last, items, spent), alive, values, kept, dropped
-            )
+            where = (number, rung, last, items, spent)
+            await self.publish(where, alive, values, ranking, kept, dropped)
             alive = [alive[i] for i in kept]
         self.found.spent += sum(o.calls for o in reached.values())
         for i, a in enumerate(asked):  # in ask order: a replay tells the same
             self.asker.tell(a, reached[i].values(self.objectives))
         return True
+
+    def estimates(
+        self, alive: list[Asked], values: list[tuple[float, ...]]
+    ) -> list[tuple[float, ...]]:
+        """The values promotions rank by: the score pooled with what the
+        configs sharing each axis value scored (``halving.pooled``); the
+        bracket's last rung ranks by the plain means, every config there
+        having seen every item."""
+        if "score" not in self.objectives:
+            return values
+        at = self.objectives.index("score")
+        indices = list(self.observed)
+        axes = [name for name, _ in self.space.axes]
+        levels = [[self.space.params(i)[name] for name in axes] for i in indices]
+        means = [self.observed[i][0] for i in indices]
+        runs = [self.observed[i][1] for i in indices]
+        by_index = dict(zip(indices, pooled(levels, means, runs), strict=True))
+        return [
+            (*v[:at], round(by_index[a.index], 9), *v[at + 1 :])
+            for a, v in zip(alive, values, strict=True)
+        ]
 
     async def run_rung(
         self, configs: list[Asked], items: int, later: int
@@ -166,14 +194,18 @@ class GuidedSearch:
         where: tuple[int, int, bool, int, int],
         alive: list[Asked],
         values: list[tuple[float, ...]],
+        ranking: list[tuple[float, ...]],
         kept: list[int],
         dropped: list[int],
     ) -> None:
-        def named(a: Asked, v: tuple[float, ...]) -> RungConfig:
+        def named(
+            a: Asked, v: tuple[float, ...], r: tuple[float, ...] | None = None
+        ) -> RungConfig:
             return RungConfig(
                 id=a.config.hash,
                 label=config_label(a.config.as_dict()),
                 values=dict(zip(self.objectives, v, strict=True)),
+                ranked_by=dict(zip(self.objectives, r or v, strict=True)),
             )
 
         number, rung, last, items, spent = where
@@ -185,8 +217,8 @@ class GuidedSearch:
             rung=rung,
             last=last,
             items=items,
-            promoted=[named(alive[i], values[i]) for i in kept],
-            dropped=[named(alive[i], values[i]) for i in dropped],
+            promoted=[named(alive[i], values[i], ranking[i]) for i in kept],
+            dropped=[named(alive[i], values[i], ranking[i]) for i in dropped],
             best=named(*best) if best else None,
             spent=spent,
             budget=self.budget,

@@ -72,3 +72,45 @@ def promote(
     """(promoted, dropped) indices, each best first."""
     order = ranked(values)
     return order[:keep], order[keep:]
+
+
+POOL_RUNS = 4  # how many runs of evidence the axes' prediction counts as
+
+
+def pooled(
+    levels: Sequence[Sequence[int]],
+    means: Sequence[float],
+    runs: Sequence[int],
+    weight: float = POOL_RUNS,
+) -> list[float]:
+    """Each config's mean score shrunk toward what its axes predict.
+
+    ``levels[i]`` is config ``i``'s value on each axis (prompt, model, each
+    param), ``means[i]`` its mean over ``runs[i]`` runs. The prediction is
+    additive: the overall mean plus, per axis, how much better the configs
+    sharing that value did than the overall mean. A config seen on two items
+    borrows strength from the dozens of runs sharing its model or prompt, so
+    a good config with two unlucky items is less often dropped; as its own
+    runs grow the prediction's weight fades, and an interaction the axes
+    cannot predict (a prompt written for one model) wins on its own runs."""
+    total = sum(runs)
+    if not total:
+        return list(means)
+    overall = sum(m * n for m, n in zip(means, runs, strict=True)) / total
+    predicted = [overall] * len(means)
+    for axis in range(len(levels[0]) if levels else 0):
+        sums: dict[int, list[float]] = {}
+        for level, mean, n in zip(levels, means, runs, strict=True):
+            found = sums.setdefault(level[axis], [0.0, 0.0])
+            found[0] += mean * n
+            found[1] += n
+        for i, level in enumerate(levels):
+            score, weight_of = sums[level[axis]]
+            if weight_of:
+                predicted[i] += score / weight_of - overall
+    seen = [mean for mean, n in zip(means, runs, strict=True) if n]
+    low, high = min(seen), max(seen)  # an additive guess can leave the range
+    return [
+        (mean * n + weight * min(max(guess, low), high)) / (n + weight)
+        for mean, n, guess in zip(means, runs, predicted, strict=True)
+    ]

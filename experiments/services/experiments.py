@@ -13,6 +13,7 @@ from experiments.services.datasets import dataset_items, replace_items
 from experiments.services.projects import ensure_project, signed_in
 from experiments.services.prompts import add_prompt_version
 from experiments.spec import SpecContext, SpecInvalid, SpecResult, validate_spec
+from experiments.spec.outline import call_estimate, stage_outline
 from experiments.spec.stages import all_scorers
 from experiments.spec.validator import DEFAULT_PROJECT
 from experiments.types import UserLike
@@ -63,6 +64,36 @@ def validate_experiment_spec(document: Any, **context_options: Any) -> SpecResul
 
 
 @transaction.atomic
+def validation_report(result: SpecResult, warnings: list[dict] | None = None) -> dict:
+    """What validating a spec tells its author (the API's validate action and
+    the MCP ``validate_spec`` tool): ``valid``, every error with its field
+    path, and what a sweep of it would be (runs, configs, unique calls,
+    estimated cost beside the full grid's, effective concurrency)."""
+    stages: list[dict] = []
+    unique_calls = naive_calls = 0
+    if result.ok and result.spec is not None:
+        stages = stage_outline(result.spec)
+        unique_calls, naive_calls = call_estimate(result.spec, len(result.items))
+    return {
+        "valid": result.ok,
+        "errors": [e.as_dict() for e in result.errors],
+        "runs": result.runs,
+        "configs": result.configs,
+        "items": len(result.items),
+        "samples": result.samples,
+        "estimated_cost": result.estimated_cost,
+        "grid_runs": result.grid_runs,
+        "grid_estimated_cost": result.grid_estimated_cost,
+        "unpriced_models": result.unpriced_models,
+        "summary": result.summary() if result.ok else "",
+        "concurrency": result.concurrency,
+        "warnings": warnings or [],
+        "stages": stages,
+        "unique_calls": unique_calls,
+        "naive_calls": naive_calls,
+    }
+
+
 def create_experiment(
     document: Any, user: UserLike = None, **context_options: Any
 ) -> tuple[Experiment, SpecResult]:

@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 
 DEFAULT_ETA = 3
+RATIO_STEPS = 40  # bisection steps for the ratio that spends a spare budget
 
 
 @dataclass(frozen=True)
@@ -67,22 +68,36 @@ def bracket(
     items: tuple[int, ...], eta: int, samples: int, budget: int, most: int
 ) -> Bracket | None:
     """The bracket with the most starting configs (at most ``most``) whose
-    runs fit in ``budget``; None when not even one config fits."""
+    runs fit in ``budget``; None when not even one config fits.
 
-    def of(n: int) -> Bracket:
-        configs = tuple(max(1, n // eta**r) for r in range(len(items)))
+    When every config left fits with budget to spare, the spare keeps more
+    configs at each rung (a smaller ratio than ``eta`` between rungs): an
+    early rung's few items are the noisiest, and a config kept longer is less
+    likely to be dropped for a few unlucky items."""
+
+    def of(n: int, ratio: float) -> Bracket:
+        configs = tuple(max(1, int(n / ratio**r)) for r in range(len(items)))
         return Bracket(items, configs)
 
-    if most < 1 or of(1).runs(samples) > budget:
+    if most < 1 or of(1, eta).runs(samples) > budget:
         return None
     low, high = 1, most  # of(low) fits; a bracket's runs grow with n
     while low < high:
         mid = (low + high + 1) // 2
-        if of(mid).runs(samples) <= budget:
+        if of(mid, eta).runs(samples) <= budget:
             low = mid
         else:
             high = mid - 1
-    return of(low)
+    if low < most or of(most, 1).runs(samples) <= budget:
+        return of(low, eta if low < most else 1)
+    fits, over = float(eta), 1.0  # runs shrink as the ratio grows
+    for _ in range(RATIO_STEPS):
+        ratio = (fits + over) / 2
+        if of(most, ratio).runs(samples) <= budget:
+            fits = ratio
+        else:
+            over = ratio
+    return of(most, fits)
 
 
 def first_bracket(strategy: dict, n_items: int, samples: int, n_configs: int):

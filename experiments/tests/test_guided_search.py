@@ -42,9 +42,9 @@ def test_rungs_show_nested_seeded_items_and_drop_the_worse_configs(simulator):
     assert [len(e["promoted"]) for e in events] == [8, 2, 2]
     assert [len(e["dropped"]) for e in events] == [18, 6, 0]
     assert events[-1]["last"] and events[-1]["spent"] == sweep.calls
-    for event in events[:-1]:  # nobody dropped beats anyone promoted
-        worst_kept = min(c["values"]["score"] for c in event["promoted"])
-        assert all(c["values"]["score"] <= worst_kept for c in event["dropped"])
+    for event in events[:-1]:  # nobody dropped ranks above anyone promoted
+        worst_kept = min(c["ranked_by"]["score"] for c in event["promoted"])
+        assert all(c["ranked_by"]["score"] <= worst_kept for c in event["dropped"])
     seen = items_seen(sweep)
     assert sorted(len(items) for items in seen.values()) == [1] * 18 + [3] * 6 + [9] * 2
     first = {min(items, key=lambda i: 0) for items in seen.values() if len(items) == 1}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from experiments.spec import validate_spec
-from experiments.spec.halving import first_bracket, rung_items
+from experiments.spec.halving import bracket, first_bracket, rung_items
 from experiments.tests.factories import spec_doc
 
 PRICED = {"input_per_mtok": 0, "output_per_mtok": 1_000_000}  # $1 per token out
@@ -84,6 +84,19 @@ def test_halving_options_set_the_rungs():
     assert plan.items == (1, 3, 9) and plan.configs == (26, 8, 2)
     assert plan.runs(1) == 26 + 8 * 2 + 2 * 6 <= 60
     assert first_bracket({"budget": 8}, 9, 1, 60) is None  # not one config
+
+
+def test_a_spare_budget_keeps_more_configs_at_each_rung():
+    items = (2, 6, 18, 40)
+    # By thirds 120 configs cost 644 runs; 720 keep more at each rung.
+    assert bracket(items, 3, 1, 644, 120).configs == (120, 40, 13, 4)
+    plan = bracket(items, 3, 1, 720, 120)
+    assert plan.configs == (120, 44, 16, 5) and 700 < plan.runs(1) <= 720
+    assert bracket(items, 3, 2, 1440, 120).configs == (120, 44, 16, 5)
+    # Enough for the grid: every config sees every item.
+    assert bracket(items, 3, 1, 4800, 120).configs == (120,) * 4
+    # Short of every config: thirds, as many configs as fit.
+    assert bracket(items, 3, 1, 400, 120).configs == (78, 26, 8, 2)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import io
 import json
 
 import yaml
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -33,6 +33,8 @@ from experiments.api.ids import id_or_404
 from experiments.api.pagination import RunCursorPagination
 from experiments.api.serializers.sweeps import (
     ExperimentSerializer,
+    ExperimentSummarySerializer,
+    ExperimentSweepSerializer,
     RunDetailSerializer,
     RunSerializer,
     SpecSerializer,
@@ -45,13 +47,16 @@ from experiments.api.views.events import SweepEventsMixin
 from experiments.csv_safety import escape_cell
 from experiments.models import Experiment, Run, Score, Sweep
 from experiments.services.access import require_key_scope
-from experiments.services.experiments import create_experiment, validate_experiment_spec
+from experiments.services.experiments import (
+    create_experiment,
+    validate_experiment_spec,
+    validation_report,
+)
 from experiments.services.model_check import unlisted_model_warnings
 from experiments.services.projects import require_role
 from experiments.services.sweeps import start_sweep, steer_sweep
 from experiments.spec import SpecInvalid
 from experiments.spec.errors import SpecError
-from experiments.spec.outline import call_estimate, stage_outline
 
 
 def _spec_object(data) -> dict:
@@ -70,10 +75,10 @@ class ExperimentViewSet(
 
     queryset = (
         Experiment.objects.select_related("project")
-        .annotate(sweep_count=Count("sweeps"))
+        .with_summary()
         .order_by("project", "name")
     )
-    serializer_class = ExperimentSerializer
+    serializer_class = ExperimentSummarySerializer
     filterset_fields = ["project", "name"]
     ordering_fields = ["name", "created_at", "updated_at"]
     roles = {"sweeps_start": WRITE}
@@ -113,28 +118,7 @@ class ExperimentViewSet(
         warnings = []
         if result.ok and _flag(request.query_params.get("check_endpoints")):
             warnings = _check_endpoints(request, result.spec)
-        stages, unique_calls, naive_calls = [], 0, 0
-        if result.ok and result.spec is not None:
-            stages = stage_outline(result.spec)
-            unique_calls, naive_calls = call_estimate(result.spec, len(result.items))
-        data = {
-            "valid": result.ok,
-            "errors": [e.as_dict() for e in result.errors],
-            "runs": result.runs,
-            "configs": result.configs,
-            "items": len(result.items),
-            "samples": result.samples,
-            "estimated_cost": result.estimated_cost,
-            "grid_runs": result.grid_runs,
-            "grid_estimated_cost": result.grid_estimated_cost,
-            "unpriced_models": result.unpriced_models,
-            "summary": result.summary() if result.ok else "",
-            "concurrency": result.concurrency,
-            "warnings": [w.as_dict() for w in warnings],
-            "stages": stages,
-            "unique_calls": unique_calls,
-            "naive_calls": naive_calls,
-        }
+        data = validation_report(result, [w.as_dict() for w in warnings])
         return Response(ValidationResultSerializer(data).data)
 
     @extend_schema(
@@ -153,12 +137,15 @@ class ExperimentViewSet(
         )
         return download(body, "yaml", experiment.name)
 
-    @extend_schema(request=None, responses=SweepSerializer(many=True))
+    @extend_schema(request=None, responses=ExperimentSweepSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="sweeps")
     def sweeps(self, request, pk=None) -> Response:
+        """The experiment's sweeps, newest first, each with its best score."""
         experiment = self.get_object()
-        page = self.paginate_queryset(experiment.sweeps.select_related("experiment"))
-        return self.get_paginated_response(SweepSerializer(page, many=True).data)
+        sweeps = experiment.sweeps.select_related("experiment").with_best_score()
+        page = self.paginate_queryset(sweeps)
+        data = ExperimentSweepSerializer(page, many=True).data
+        return self.get_paginated_response(data)
 
     @extend_schema(request=StartSweepSerializer, responses={202: SweepSerializer})
     @sweeps.mapping.post

@@ -54,9 +54,13 @@ class Outcome:
     latency: float = 0.0
     timed: int = 0  # runs with a latency
 
+    @property
+    def done(self) -> int:
+        return self.runs - self.unfinished
+
     def values(self, objectives: list[str]) -> tuple[float, ...]:
         """The objectives' means, each higher-is-better."""
-        done = max(1, self.runs - self.unfinished)
+        done = max(1, self.done)
         means = {
             "score": self.score / done,
             "-cost": -self.cost / done,
