@@ -7,7 +7,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from experiments.models import Sweep
 from experiments.services import create_experiment
@@ -81,3 +86,24 @@ def kill_worker(process: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=10)
+
+
+def in_background(sweep: Sweep) -> threading.Thread:
+    """Run the sweep in a thread, as a worker would, while the test steers."""
+    thread = threading.Thread(target=run_sweep, args=(sweep,), daemon=True)
+    thread.start()
+    return thread
+
+
+def fresh(sweep: Sweep) -> Sweep:
+    return Sweep.objects.get(pk=sweep.pk)
+
+
+def wait_for(
+    condition: Callable[[], object], timeout: float = 30.0, what: str = "the condition"
+) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.05)

@@ -12,18 +12,16 @@ import pytest
 
 from experiments.models import Run, Sweep
 from experiments.services.sweeps import enqueue_sweep, recover_stale_sweeps
-from experiments.tests.engine_helpers import kill_worker, run, start, start_worker
+from experiments.tests.engine_helpers import (
+    kill_worker,
+    run,
+    start,
+    start_worker,
+    wait_for,
+)
 from experiments.tests.test_engine_pipelines import pipeline_spec
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _wait_for(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 @pytest.mark.slow
@@ -42,7 +40,7 @@ def test_a_sigkilled_worker_resumes_a_pipeline_without_repeating_stage_calls(
     enqueue_sweep(sweep)
     worker = start_worker(env)
     try:
-        _wait_for(lambda: Sweep.objects.get(pk=sweep.pk).done >= 30, 60, "progress")
+        wait_for(lambda: Sweep.objects.get(pk=sweep.pk).done >= 30, 60, "progress")
         kill_worker(worker)  # mid-pipeline: runs wait between their stages
         finished = dict(
             Run.objects.filter(sweep=sweep, status="done").values_list(
@@ -53,7 +51,7 @@ def test_a_sigkilled_worker_resumes_a_pipeline_without_repeating_stage_calls(
         time.sleep(2.5)  # the dead runner's heartbeat goes stale
         worker = start_worker(env)
         assert recover_stale_sweeps() == [sweep.pk]
-        _wait_for(
+        wait_for(
             lambda: Sweep.objects.get(pk=sweep.pk).status == "completed",
             90,
             "completion",

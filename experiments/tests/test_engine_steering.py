@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
 
-from experiments.models import Run, Sweep, SweepEvent
+from experiments.models import Run, SweepEvent
 from experiments.services.sweeps import run_sweep, steer_sweep
-from experiments.tests.engine_helpers import extraction_spec, start
+from experiments.tests.engine_helpers import (
+    extraction_spec,
+    fresh,
+    in_background,
+    start,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-def _background(sweep: Sweep) -> threading.Thread:
-    thread = threading.Thread(target=run_sweep, args=(sweep,), daemon=True)
-    thread.start()
-    return thread
-
-
-def _fresh(sweep: Sweep) -> Sweep:
-    return Sweep.objects.get(pk=sweep.pk)
-
-
-def _wait_for(condition, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail("timed out")
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -42,19 +29,19 @@ def slow_sweep(make_simulator):
 
 def test_pause_stops_new_runs_within_a_second_and_resume_finishes(slow_sweep):
     sim, sweep = slow_sweep
-    thread = _background(sweep)
-    _wait_for(lambda: _fresh(sweep).done >= 4)
+    thread = in_background(sweep)
+    wait_for(lambda: fresh(sweep).done >= 4)
     steer_sweep(sweep, "pause")
     time.sleep(1.0)  # the runner notices, in-flight calls finish and are kept
-    paused = _fresh(sweep)
+    paused = fresh(sweep)
     requests = sim.stats()["requests"]
     time.sleep(1.0)
-    assert _fresh(sweep).done == paused.done < 80
+    assert fresh(sweep).done == paused.done < 80
     assert sim.stats()["requests"] == requests
     assert paused.status == "paused"
     steer_sweep(sweep, "resume")
     thread.join(timeout=60)
-    final = _fresh(sweep)
+    final = fresh(sweep)
     assert (final.status, final.done, final.errors) == ("completed", 80, 0)
     assert sim.stats()["requests"] == 80  # nothing was sent twice
     kinds = list(SweepEvent.objects.filter(sweep=sweep).values_list("type", flat=True))
@@ -65,11 +52,11 @@ def test_pause_stops_new_runs_within_a_second_and_resume_finishes(slow_sweep):
 
 def test_cancel_marks_the_rest_cancelled_and_keeps_finished_runs(slow_sweep):
     sim, sweep = slow_sweep
-    thread = _background(sweep)
-    _wait_for(lambda: _fresh(sweep).done >= 4)
+    thread = in_background(sweep)
+    wait_for(lambda: fresh(sweep).done >= 4)
     steer_sweep(sweep, "cancel")
     thread.join(timeout=30)
-    final = _fresh(sweep)
+    final = fresh(sweep)
     runs = Run.objects.filter(sweep=sweep)
     assert final.status == "cancelled" and final.finished_at is not None
     assert runs.filter(status="cancelled").count() > 40
@@ -81,11 +68,11 @@ def test_cancel_marks_the_rest_cancelled_and_keeps_finished_runs(slow_sweep):
 def test_concurrency_change_applies_live(make_simulator):
     sim = make_simulator(latency_ms=150)
     sweep = start(extraction_spec(sim.base_url, n_items=20, concurrency=1))
-    thread = _background(sweep)
-    _wait_for(lambda: _fresh(sweep).done >= 2)
+    thread = in_background(sweep)
+    wait_for(lambda: fresh(sweep).done >= 2)
     assert sim.stats()["max_in_flight"] == 1
     steer_sweep(sweep, "concurrency", value=8)
-    _wait_for(lambda: sim.stats()["in_flight"] >= 6, timeout=5)
+    wait_for(lambda: sim.stats()["in_flight"] >= 6, timeout=5)
     steer_sweep(sweep, "cancel")
     thread.join(timeout=30)
 

@@ -15,17 +15,10 @@ from experiments.tests.engine_helpers import (
     kill_worker,
     start,
     start_worker,
+    wait_for,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-def _wait_for(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 def test_sigkilled_worker_sweep_completes_after_restart(
@@ -38,7 +31,7 @@ def test_sigkilled_worker_sweep_completes_after_restart(
     enqueue_sweep(sweep)
     worker = start_worker(env)
     try:
-        _wait_for(lambda: Sweep.objects.get(pk=sweep.pk).done >= 30, 60, "progress")
+        wait_for(lambda: Sweep.objects.get(pk=sweep.pk).done >= 30, 60, "progress")
         kill_worker(worker)  # the main process and its forked workers, at once
         finished = dict(
             Run.objects.filter(sweep=sweep, status="done").values_list(
@@ -51,7 +44,7 @@ def test_sigkilled_worker_sweep_completes_after_restart(
         # The Redis broker lost the task with its worker; recovery re-enqueues
         # (the worker's schedule does this every minute; startsweep --wait too).
         assert recover_stale_sweeps() == [sweep.pk]
-        _wait_for(
+        wait_for(
             lambda: Sweep.objects.get(pk=sweep.pk).status == "completed",
             90,
             "completion",

@@ -11,18 +11,16 @@ import pytest
 
 from experiments.models import Run, Sweep
 from experiments.services.sweeps import enqueue_sweep, recover_stale_sweeps, run_sweep
-from experiments.tests.engine_helpers import kill_worker, run, start, start_worker
+from experiments.tests.engine_helpers import (
+    kill_worker,
+    run,
+    start,
+    start_worker,
+    wait_for,
+)
 from experiments.tests.guided_world import decisions, rungs, world
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-def _wait_for(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def _finished(sweep: Sweep) -> dict[int, object]:
@@ -65,15 +63,15 @@ def test_sigkilled_worker_guided_sweep_completes_after_restart(
     worker = start_worker(env)
     try:
         # Into the second rung: the first's decision is stored.
-        _wait_for(lambda: len(rungs(sweep)) >= 1, 60, "the first rung")
-        _wait_for(lambda: Sweep.objects.get(pk=sweep.pk).done >= 30, 60, "progress")
+        wait_for(lambda: len(rungs(sweep)) >= 1, 60, "the first rung")
+        wait_for(lambda: Sweep.objects.get(pk=sweep.pk).done >= 30, 60, "progress")
         kill_worker(worker)
         finished = _finished(sweep)
         assert 30 <= len(finished) < reference.done
         time.sleep(2.5)  # the dead runner's heartbeat goes stale
         worker = start_worker(env)
         assert recover_stale_sweeps() == [sweep.pk]
-        _wait_for(
+        wait_for(
             lambda: Sweep.objects.get(pk=sweep.pk).status == "completed",
             90,
             "completion",

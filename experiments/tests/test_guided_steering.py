@@ -4,35 +4,16 @@ no rung after, and a concurrency change applies live."""
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
 
-from experiments.models import Run, Sweep
-from experiments.services.sweeps import run_sweep, steer_sweep
-from experiments.tests.engine_helpers import run, start
+from experiments.models import Run
+from experiments.services.sweeps import steer_sweep
+from experiments.tests.engine_helpers import fresh, in_background, run, start, wait_for
 from experiments.tests.guided_world import decisions, rungs, world
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-def _background(sweep: Sweep) -> threading.Thread:
-    thread = threading.Thread(target=run_sweep, args=(sweep,), daemon=True)
-    thread.start()
-    return thread
-
-
-def _fresh(sweep: Sweep) -> Sweep:
-    return Sweep.objects.get(pk=sweep.pk)
-
-
-def _wait_for(condition, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail("timed out")
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -44,17 +25,17 @@ def test_pause_holds_a_guided_search_and_resume_ends_it_as_unpaused(sim):
     reference = run(world(sim.base_url), no_cache=True)
     sim.reset()
     sweep = start(world(sim.base_url, concurrency=2), no_cache=True)
-    thread = _background(sweep)
-    _wait_for(lambda: len(rungs(sweep)) >= 1)  # past the first rung's decision
+    thread = in_background(sweep)
+    wait_for(lambda: len(rungs(sweep)) >= 1)  # past the first rung's decision
     steer_sweep(sweep, "pause")
     time.sleep(0.8)  # the runner notices; calls out finish and are kept
-    paused, requests = _fresh(sweep), sim.stats()["requests"]
+    paused, requests = fresh(sweep), sim.stats()["requests"]
     time.sleep(0.8)
-    assert paused.status == "paused" and _fresh(sweep).done == paused.done
+    assert paused.status == "paused" and fresh(sweep).done == paused.done
     assert sim.stats()["requests"] == requests < reference.calls
     steer_sweep(sweep, "resume")
     thread.join(timeout=60)
-    final = _fresh(sweep)
+    final = fresh(sweep)
     assert final.status == "completed"
     assert decisions(final) == decisions(reference)
     assert sim.stats()["requests"] == final.calls == reference.calls
@@ -62,12 +43,12 @@ def test_pause_holds_a_guided_search_and_resume_ends_it_as_unpaused(sim):
 
 def test_cancel_ends_a_guided_search_with_no_rung_after(sim):
     sweep = start(world(sim.base_url, concurrency=2), no_cache=True)
-    thread = _background(sweep)
-    _wait_for(lambda: len(rungs(sweep)) >= 1)
+    thread = in_background(sweep)
+    wait_for(lambda: len(rungs(sweep)) >= 1)
     steer_sweep(sweep, "cancel")
     announced = len(rungs(sweep))
     thread.join(timeout=30)
-    final = _fresh(sweep)
+    final = fresh(sweep)
     assert final.status == "cancelled" and final.finished_at is not None
     assert len(rungs(final)) <= announced + 1  # at most the one being decided
     assert not Run.objects.filter(sweep=sweep, status="pending").exists()
@@ -79,11 +60,11 @@ def test_cancel_ends_a_guided_search_with_no_rung_after(sim):
 def test_concurrency_change_applies_live_to_a_guided_search(make_simulator):
     sim = make_simulator(latency_ms=150)
     sweep = start(world(sim.base_url, concurrency=1), no_cache=True)
-    thread = _background(sweep)
-    _wait_for(lambda: _fresh(sweep).done >= 2)
+    thread = in_background(sweep)
+    wait_for(lambda: fresh(sweep).done >= 2)
     assert sim.stats()["max_in_flight"] == 1
     steer_sweep(sweep, "concurrency", value=8)
-    _wait_for(lambda: sim.stats()["in_flight"] >= 6, timeout=5)
+    wait_for(lambda: sim.stats()["in_flight"] >= 6, timeout=5)
     steer_sweep(sweep, "cancel")
     thread.join(timeout=30)
-    assert _fresh(sweep).status == "cancelled"
+    assert fresh(sweep).status == "cancelled"
