@@ -26,7 +26,7 @@ from mutation.targets import TARGETS
 
 ROOT = Path(__file__).resolve().parent.parent
 EXCLUDED = {".venv", ".git", "node_modules", "__pycache__", ".hypothesis"}
-TOP_LEVEL_EXCLUDED = {"data", "staticfiles"}  # the running instance's, not code
+TOP_LEVEL_EXCLUDED = {"data", "staticfiles", "frontend"}  # not the Python core
 
 
 @dataclass
