@@ -11,14 +11,34 @@ PROD_ENV := DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) \
 	SECRET_KEY=test-only-secret-key-not-for-production \
 	PROMPTLOOPER_FERNET_KEYS=ZmRlMjU3YjVkZmE4NDQ0MWE0NjdiYWYxNzQzYmJmMjA=
 
-.PHONY: install run test test-sqlite test-postgres lint format clean bench mutation
+# The dashboard (frontend/, Node 20+): installed from its lock file, rebuilt
+# when its sources or dependencies change.
+FRONTEND := frontend
+NPM_STAMP := $(FRONTEND)/node_modules/.installed
+DASHBOARD := $(FRONTEND)/dist/index.html
+DASHBOARD_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/scripts -type f 2>/dev/null) \
+	$(wildcard $(FRONTEND)/index.html $(FRONTEND)/vite.config.ts $(FRONTEND)/tsconfig*.json)
 
-install: $(STAMP)
+.PHONY: install run test test-sqlite test-postgres test-frontend lint format clean bench mutation api-types
+
+install: $(STAMP) $(DASHBOARD)
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
+
+$(NPM_STAMP): $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
+	@command -v npm >/dev/null || { echo "The dashboard needs Node.js 20 or newer (with npm): see the README." >&2; exit 1; }
+	cd $(FRONTEND) && npm ci --no-audit --no-fund
+	touch $(NPM_STAMP)
+
+$(DASHBOARD): $(NPM_STAMP) $(DASHBOARD_SOURCES)
+	cd $(FRONTEND) && npm run build
+
+# Regenerate the dashboard's API types after changing the API.
+api-types: install
+	cd $(FRONTEND) && npm run gen:api
 
 run: install
 	$(PY) manage.py migrate --noinput --verbosity 0
@@ -32,8 +52,13 @@ lint: install
 	$(VENV)/bin/mypy adapters scoring experiments/engine experiments/services agents_mcp
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
+	cd $(FRONTEND) && npm run typecheck
+	cd $(FRONTEND) && npm run check:api
 
-test: lint test-sqlite test-postgres
+test: lint test-sqlite test-postgres test-frontend
+
+test-frontend: install
+	cd $(FRONTEND) && npm test
 
 test-sqlite: install
 	env -u DATABASE_URL -u REDIS_URL $(VENV)/bin/pytest
@@ -46,7 +71,8 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache \
+		$(FRONTEND)/node_modules $(FRONTEND)/dist
 
 # Engine benchmark against the simulator, on SQLite and PostgreSQL (a few minutes).
 bench: install

@@ -154,6 +154,18 @@ STORAGES = {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage",
     },
 }
+# The dashboard: `npm run build` in frontend/ writes it here (Vite's `base`
+# is STATIC_URL + "app/"). Its hashed assets are static files; index.html is
+# answered for the app's routes (promptlooper_site/dashboard.py). Listed only
+# once built, so a checkout without Node still passes `manage.py check`.
+FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
+STATICFILES_DIRS = (
+    [("app/assets", FRONTEND_DIST / "assets")]
+    if (FRONTEND_DIST / "assets").is_dir()
+    else []
+)
+# Vite names assets by their content's hash: browsers may keep them forever.
+WHITENOISE_IMMUTABLE_FILE_TEST = rf"^/{STATIC_URL.strip('/')}/app/assets/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("PROMPTLOOPER_MAX_UPLOAD_MB", 50) * 1024 * 1024
 # Files count against the same limit (Django bounds only the other fields).
@@ -256,6 +268,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SweepStatusEnum": "experiments.models.sweeps.Sweep.Status",
         "RunStatusEnum": "experiments.models.sweeps.Run.Status",
+        # Three serializers have a "role": a project member's (two) and a
+        # message's; named here, their names stay put as serializers come.
+        "MemberRoleEnum": "experiments.models.projects.Membership.Role",
+        "MessageRoleEnum": ["system", "user", "assistant"],
     },
 }
 

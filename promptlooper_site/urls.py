@@ -1,12 +1,18 @@
 from django.contrib import admin
-from django.urls import include, path
-from django.views.generic import RedirectView
+from django.urls import include, path, re_path
+
+from promptlooper_site import dashboard
 
 urlpatterns = [
-    # The dashboard takes "/" in a later release; until then the admin is home.
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/", include("experiments.api.urls")),
+    # Everything else is a route of the dashboard (a single-page app); not
+    # "/admin" or "/api" without their slash, which CommonMiddleware redirects.
+    re_path(
+        r"^(?!(?:api|admin|ws|static)(?:/|$))(?P<path>.*)$",
+        dashboard.index,
+        name="dashboard",
+    ),
 ]
 
 # Unmatched URLs under /api/ answer in the API's error shape.

@@ -21,6 +21,7 @@ from experiments.api.views.resources import (
     EndpointViewSet,
     PromptViewSet,
 )
+from experiments.api.views.session import SessionView
 from experiments.api.views.sweeps import (
     ExperimentViewSet,
     RunViewSet,
@@ -64,6 +65,7 @@ urlpatterns = [
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("auth/session/", SessionView.as_view(), name="session"),
     path("auth/", include("rest_framework.urls")),
     path(
         "deployments/<str:project>/<str:experiment>/<slug:label>/",

@@ -6,6 +6,7 @@ from django.db import models
 from experiments.models.datasets import Dataset
 from experiments.models.projects import Endpoint, Project
 from experiments.models.prompts import PromptVersion
+from experiments.models.querysets import ExperimentQuerySet
 
 
 class Experiment(models.Model):
@@ -28,6 +29,8 @@ class Experiment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ExperimentQuerySet.as_manager()
 
     class Meta:
         ordering = ["project", "name"]

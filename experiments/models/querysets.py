@@ -1,10 +1,24 @@
 """Aggregations as QuerySet methods: a sweep's analyses (leaderboard, Pareto
-fronts, marginals, heatmap) and cache statistics."""
+fronts, marginals, heatmap), cache statistics and the experiments' summary."""
 
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Count, F, Sum
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce
 
 
 class RunQuerySet(models.QuerySet):
@@ -106,3 +120,65 @@ def _cache_stats(totals: dict) -> dict:
 
 
 EMPTY_CACHE_STATS = _cache_stats({"entries": 0, "hits": None, "cost_saved": None})
+
+
+def leaderboard_best(sweep: OuterRef) -> Subquery:
+    """The best config's mean score on the sweep's latest ``leaderboard``
+    event (its first row): the runner publishes one as runs land and a final
+    one when the sweep ends, and event retention keeps the last. None before
+    the first. One indexed read, where the analysis would read every run."""
+    from experiments.models.sweeps import SweepEvent
+
+    board = SweepEvent.objects.filter(sweep_id=sweep, type="leaderboard")
+    score = "payload__rows__0__score"
+    best = Case(
+        # A JSON null (no config scored) reads "null" as text on SQLite,
+        # which would cast to 0.
+        When(Q(**{score: None}), then=Value(None)),
+        default=Cast(KeyTextTransform.from_lookup(score), FloatField()),
+        output_field=FloatField(),
+    )
+    return Subquery(board.order_by("-seq").annotate(best=best).values("best")[:1])
+
+
+class ExperimentQuerySet(models.QuerySet):
+    def with_summary(self) -> ExperimentQuerySet:
+        """Per experiment, in the same query: its number of sweeps, its last
+        sweep's id, status, progress and times (``last_sweep_*``) and best
+        score (``leaderboard_best``). The promotions, for the labels' current
+        ones, come in one more query (``promotion_history``, latest first)."""
+        from experiments.models.promotions import Promotion
+        from experiments.models.sweeps import Sweep
+
+        sweeps = Sweep.objects.filter(experiment=OuterRef("pk"))
+        last = sweeps.order_by("-created_at", "-id")
+        counted = sweeps.order_by().values("experiment").annotate(n=Count("pk"))
+        fields = (
+            "status",
+            "planned",
+            "done",
+            "created_at",
+            "started_at",
+            "finished_at",
+        )
+        return self.annotate(
+            sweep_count=Coalesce(Subquery(counted.values("n")), 0),
+            last_sweep_id=Subquery(last.values("pk")[:1]),
+            **{f"last_sweep_{f}": Subquery(last.values(f)[:1]) for f in fields},
+            last_sweep_best_score=leaderboard_best(OuterRef("last_sweep_id")),
+        ).prefetch_related(
+            Prefetch(
+                "promotions",
+                queryset=Promotion.objects.select_related("promoted_by")
+                .only(
+                    "experiment_id",
+                    "label",
+                    "config_hash",
+                    "sweep_number",
+                    "promoted_at",
+                    "promoted_by__username",
+                )
+                .order_by("-promoted_at", "-id"),
+                to_attr="promotion_history",
+            )
+        )

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from experiments.exceptions import Forbidden
-from experiments.models import ApiKey, Project
+from experiments.models import ApiKey, Membership, Project
 from experiments.models.apikeys import hash_key
 from experiments.services.projects import require_role
 from experiments.types import UserLike
@@ -34,6 +35,33 @@ def visible_projects(
     if api_key is not None and api_key.project_id is not None:
         projects = projects.filter(pk=api_key.project_id)
     return projects
+
+
+class ProjectAccess(NamedTuple):
+    project: Project
+    role: str
+
+
+def visible_projects_with_roles(
+    user: UserLike, api_key: ApiKey | None = None
+) -> list[ProjectAccess]:
+    """The projects ``visible_projects`` gives, by name, each with the role the
+    caller acts with there: a superuser's is owner everywhere, a read-only
+    key's at most viewer (what it may do, not what its user may). Two queries,
+    however many projects."""
+    if isinstance(user, AnonymousUser):
+        return []
+    projects = list(visible_projects(user, api_key).order_by("name"))
+    if user is None or user.is_superuser:
+        held = {p.pk: Membership.Role.OWNER.value for p in projects}
+    else:
+        memberships = Membership.objects.filter(user=user, project__in=projects)
+        held = dict(memberships.values_list("project_id", "role"))
+    capped = api_key is not None and api_key.read_only
+    return [
+        ProjectAccess(p, Membership.Role.VIEWER.value if capped else held[p.pk])
+        for p in projects
+    ]
 
 
 def require_project_role(

@@ -109,11 +109,6 @@ def test_readonly_models_cannot_be_edited(client, superuser, populated):
     assert Run.objects.get().status == "done"
 
 
-def test_home_redirects_to_admin(client):
-    response = client.get("/")
-    assert response.status_code == 302 and response["Location"] == "/admin/"
-
-
 def test_admin_is_titled_promptlooper(client, superuser):
     client.force_login(superuser)
     page = client.get(reverse("admin:index"))

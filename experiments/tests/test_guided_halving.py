@@ -65,3 +65,9 @@ def test_pooling_changes_who_is_promoted_after_unlucky_items():
 
 def test_pooling_without_runs_leaves_the_means():
     assert pooled([(0,), (1,)], [0.0, 0.0], [0, 0]) == [0.0, 0.0]
+
+
+def test_an_additive_guess_outside_the_scores_seen_is_held_to_them():
+    # Config 0's guess is 0.375, below every mean seen (0.5): it counts as 0.5.
+    levels = [(0, 0), (0, 1), (1, 0), (1, 1)]
+    assert pooled(levels, [0.5, 0.5, 0.5, 1.0], [2] * 4)[0] == 0.5

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from experiments.models import Experiment, Run, Score, Sweep
+from experiments.models import Experiment, Promotion, Run, Score, Sweep
 from experiments.spec.concurrency import ENDPOINT_LIMIT, SWEEP_LIMIT
 
 
@@ -23,6 +24,63 @@ class ExperimentSerializer(serializers.ModelSerializer):
     def get_sweeps(self, experiment: Experiment) -> int:
         counted = getattr(experiment, "sweep_count", None)
         return counted if counted is not None else experiment.sweeps.count()
+
+
+class LastSweepSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Sweep.Status.choices)
+    planned = serializers.IntegerField()
+    done = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    best_score = serializers.FloatField(
+        allow_null=True,
+        help_text="The best config's mean score on the sweep's latest "
+        "leaderboard (so far, while it runs); null before its first.",
+    )
+
+
+class CurrentLabelSerializer(serializers.ModelSerializer):
+    sweep = serializers.IntegerField(source="sweep_number")
+    promoted_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Promotion
+        fields = ["label", "config_hash", "sweep", "promoted_by", "promoted_at"]
+        read_only_fields = fields
+
+
+class ExperimentSummarySerializer(ExperimentSerializer):
+    """An experiment with its last sweep and its labels' current promotions,
+    read from ``Experiment.objects.with_summary()`` (no query per row)."""
+
+    last_sweep = serializers.SerializerMethodField()
+    labels = serializers.SerializerMethodField()
+
+    class Meta(ExperimentSerializer.Meta):
+        fields = [*ExperimentSerializer.Meta.fields, "last_sweep", "labels"]
+        read_only_fields = fields
+
+    @extend_schema_field(LastSweepSerializer(allow_null=True))
+    def get_last_sweep(self, experiment: Experiment) -> dict | None:
+        if experiment.last_sweep_id is None:
+            return None
+        prefix = "last_sweep_"
+        names = [name for name in LastSweepSerializer().fields if name != "id"]
+        row = {name: getattr(experiment, prefix + name) for name in names}
+        return LastSweepSerializer({"id": experiment.last_sweep_id, **row}).data
+
+    @extend_schema_field(CurrentLabelSerializer(many=True))
+    def get_labels(self, experiment: Experiment) -> list:
+        """Each label's current promotion (its latest), by label."""
+        current: dict[str, Promotion] = {}
+        for promotion in experiment.promotion_history:
+            current.setdefault(promotion.label, promotion)
+        rows = [current[label] for label in sorted(current)]
+        return CurrentLabelSerializer(rows, many=True).data
 
 
 class SpecSerializer(serializers.Serializer):
@@ -117,6 +175,21 @@ class SweepSerializer(serializers.ModelSerializer):
                   "prompt_tokens", "completion_tokens", "cost", "estimated_cost",
                   "created_at", "started_at", "finished_at", "duration_s",
                   "error_message"]  # fmt: skip
+        read_only_fields = fields
+
+
+class ExperimentSweepSerializer(SweepSerializer):
+    """A sweep in its experiment's history, with its best score."""
+
+    best_score = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        help_text="The best config's mean score on the sweep's latest "
+        "leaderboard (so far, while it runs); null before its first.",
+    )
+
+    class Meta(SweepSerializer.Meta):
+        fields = [*SweepSerializer.Meta.fields, "best_score"]
         read_only_fields = fields
 
 

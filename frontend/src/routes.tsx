@@ -1,0 +1,51 @@
+import type { RouteObject } from 'react-router';
+import { AppShell } from './components/AppShell';
+import { RequireSession } from './components/RequireSession';
+import { FullPageLoading, RouteError } from './components/States';
+import { HomeRedirect } from './pages/HomeRedirect';
+import { NotFoundPage } from './pages/NotFoundPage';
+
+/**
+ * Real URLs, so any view can be bookmarked and shared. Pages load lazily:
+ * the first load carries only the shell (scripts/bundle-size.mjs checks it).
+ */
+export const routes: RouteObject[] = [
+  {
+    HydrateFallback: FullPageLoading,
+    ErrorBoundary: RouteError,
+    children: [
+      {
+        path: 'login',
+        lazy: async () => ({ Component: (await import('./pages/SignInPage')).SignInPage }),
+      },
+      {
+        Component: RequireSession,
+        children: [
+          {
+            Component: AppShell,
+            children: [
+              { index: true, Component: HomeRedirect },
+              {
+                path: 'projects/:projectId/experiments',
+                lazy: async () => ({
+                  Component: (await import('./pages/ExperimentsPage')).ExperimentsPage,
+                }),
+              },
+              {
+                path: 'projects/:projectId/experiments/:experimentId',
+                lazy: async () => ({
+                  Component: (await import('./pages/ExperimentPage')).ExperimentPage,
+                }),
+              },
+              {
+                path: 'sweeps/:id',
+                lazy: async () => ({ Component: (await import('./pages/SweepPage')).SweepPage }),
+              },
+              { path: '*', Component: NotFoundPage },
+            ],
+          },
+        ],
+      },
+    ],
+  },
+];
