@@ -22,6 +22,7 @@ _NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _ENVIRON_GET = re.compile(
     r"""os\.(?:environ\.get|getenv)\(\s*["']([A-Z][A-Z0-9_]*)["']"""
 )
+_SHELL_VARIABLE = re.compile(r"\$\{([A-Z][A-Z0-9_]*)")
 # Read by Django's own machinery, not a setting of ours.
 _NOT_SETTINGS = {"DJANGO_SETTINGS_MODULE"}
 
@@ -60,8 +61,11 @@ def names_in_settings_source() -> set[str]:
 
 def names_read_elsewhere() -> set[str]:
     """``os.environ.get("NAME")`` in the project's code (``bootstrap`` reads
-    the admin password so), tests and the benchmark aside."""
+    the admin password so), tests and the benchmark aside, and
+    ``${NAME...}`` in the container's shell scripts."""
     names = set()
+    for script in (REPO / "deploy").glob("*.sh"):
+        names |= set(_SHELL_VARIABLE.findall(script.read_text()))
     for path in REPO.rglob("*.py"):
         parts = path.relative_to(REPO).parts
         if any(p.startswith(".") or p in ("tests", "bench") for p in parts):
