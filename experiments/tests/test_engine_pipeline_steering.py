@@ -6,9 +6,8 @@ import pytest
 
 from experiments.models import Run
 from experiments.services.sweeps import steer_sweep
-from experiments.tests.engine_helpers import start
+from experiments.tests.engine_helpers import fresh, in_background, start, wait_for
 from experiments.tests.test_engine_pipelines import pipeline_spec
-from experiments.tests.test_engine_steering import _background, _fresh, _wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 N = 8  # items: 3N + 9N calls of 50 ms, two at a time, about 2.5 s
@@ -26,10 +25,10 @@ def slow_pipeline(make_simulator):
 
 def test_pause_holds_every_stage_and_resume_sends_nothing_twice(slow_pipeline):
     sim, sweep = slow_pipeline
-    thread = _background(sweep)
-    _wait_for(lambda: _fresh(sweep).done >= 3)
+    thread = in_background(sweep)
+    wait_for(lambda: fresh(sweep).done >= 3)
     steer_sweep(sweep, "pause")
-    _wait_for(lambda: _fresh(sweep).status == "paused")
+    wait_for(lambda: fresh(sweep).status == "paused")
     import time
 
     time.sleep(0.6)  # in-flight calls come back; nothing new goes out
@@ -38,18 +37,18 @@ def test_pause_holds_every_stage_and_resume_sends_nothing_twice(slow_pipeline):
     assert sim.stats()["requests"] == requests < 12 * N
     steer_sweep(sweep, "resume")
     thread.join(timeout=60)
-    final = _fresh(sweep)
+    final = fresh(sweep)
     assert (final.status, final.done, final.errors) == ("completed", 9 * N, 0)
     assert sim.stats()["requests"] == 3 * N + 9 * N == final.calls
 
 
 def test_cancel_keeps_finished_runs_and_counts_unique_calls(slow_pipeline):
     sim, sweep = slow_pipeline
-    thread = _background(sweep)
-    _wait_for(lambda: _fresh(sweep).done >= 3)
+    thread = in_background(sweep)
+    wait_for(lambda: fresh(sweep).done >= 3)
     steer_sweep(sweep, "cancel")
     thread.join(timeout=30)
-    final = _fresh(sweep)
+    final = fresh(sweep)
     runs = Run.objects.filter(sweep=sweep)
     assert final.status == "cancelled"
     assert runs.filter(status="pending").count() == 0
@@ -69,7 +68,7 @@ def test_a_sweep_stopped_between_stages_resumes_without_calling_twice(
     stopped = run_sweep(sweep, deadline=time.monotonic() + 0.8)
     assert stopped.done < 9 * N
     assert Run.objects.filter(sweep=sweep, status="pending").exists()
-    final = run_sweep(_fresh(sweep))
+    final = run_sweep(fresh(sweep))
     assert (final.status, final.done, final.errors) == ("completed", 9 * N, 0)
     # Earlier stages answered before the stop come from the cache.
     assert sim.stats()["requests"] == 3 * N + 9 * N == final.calls
