@@ -32,6 +32,14 @@ export const routes: RouteObject[] = [
                 }),
               },
               {
+                path: 'projects/:projectId/experiments/new',
+                lazy: async () => ({ Component: (await import('./pages/BuilderPage')).BuilderPage }),
+              },
+              {
+                path: 'projects/:projectId/experiments/:experimentId/copy',
+                lazy: async () => ({ Component: (await import('./pages/BuilderPage')).CopyBuilderPage }),
+              },
+              {
                 path: 'projects/:projectId/experiments/:experimentId',
                 lazy: async () => ({
                   Component: (await import('./pages/ExperimentPage')).ExperimentPage,

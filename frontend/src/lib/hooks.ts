@@ -17,3 +17,13 @@ export function useDocumentTitle(...parts: (string | undefined)[]): void {
     document.title = title;
   }, [title]);
 }
+
+/** `value` once it has stayed the same for `ms` (what typing settles on). */
+export function useDebouncedValue<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}

@@ -77,7 +77,12 @@ function Header({ experiment, projectId }: { experiment: ExperimentSummary; proj
         </Link>
         <span aria-hidden="true"> / </span>
       </nav>
-      <h1 className="mt-1 text-xl font-semibold">{experiment.name}</h1>
+      <div className="mt-1 flex flex-wrap items-center justify-between gap-3">
+        <h1 className="text-xl font-semibold">{experiment.name}</h1>
+        <Link to={`/projects/${projectId}/experiments/${experiment.id}/copy`} className="btn-secondary">
+          Copy to new
+        </Link>
+      </div>
       {experiment.description && (
         <p className="mt-1 max-w-3xl text-sm text-zinc-600">{experiment.description}</p>
       )}
@@ -175,7 +180,9 @@ function SweepHistory({ experimentId }: { experimentId: number }) {
                 {sweeps.data.results.map((sweep) => (
                   <tr key={sweep.id}>
                     <td className="whitespace-nowrap tabular-nums">
-                      #{sweep.id}
+                      <Link to={`/sweeps/${sweep.id}`} className="link">
+                        #{sweep.id}
+                      </Link>
                       <span className="ml-2 text-xs text-zinc-500">
                         {strategyType(sweep.strategy)}
                       </span>

@@ -41,6 +41,9 @@ function ExperimentList({ projectId, projectName }: { projectId: number; project
             <Spinner />
           </span>
         )}
+        <Link to={`/projects/${projectId}/experiments/new`} className="btn-primary ml-auto self-center">
+          New experiment
+        </Link>
       </div>
       {experiments.isPending ? (
         <div className="panel">
