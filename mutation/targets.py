@@ -46,6 +46,7 @@ PIPELINE_ENGINE = [
 # Guided search: the halving arithmetic's own tests first (no database),
 # then searches on the small simulator world (no process is started).
 GUIDED = [
+    "experiments/tests/test_guided_schedule.py",
     "experiments/tests/test_guided_halving.py",
     "experiments/tests/test_guided_validation.py",
     "experiments/tests/test_guided_search.py",
