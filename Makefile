@@ -19,7 +19,7 @@ DASHBOARD := $(FRONTEND)/dist/index.html
 DASHBOARD_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/scripts -type f 2>/dev/null) \
 	$(wildcard $(FRONTEND)/index.html $(FRONTEND)/vite.config.ts $(FRONTEND)/tsconfig*.json)
 
-.PHONY: install run test test-sqlite test-postgres test-frontend lint format clean bench mutation api-types
+.PHONY: install run test test-sqlite test-postgres test-frontend test-e2e lint format clean bench mutation api-types
 
 install: $(STAMP) $(DASHBOARD)
 
@@ -55,10 +55,17 @@ lint: install
 	cd $(FRONTEND) && npm run typecheck
 	cd $(FRONTEND) && npm run check:api
 
-test: lint test-sqlite test-postgres test-frontend
+test: lint test-sqlite test-postgres test-frontend test-e2e
 
 test-frontend: install
 	cd $(FRONTEND) && npm test
+
+# The dashboard in Chromium (Debian's /usr/bin/chromium; .ci/run installs it)
+# against the real stack, which the tests start on free ports in a temporary
+# data directory (frontend/e2e/; about two minutes). Screenshots and the
+# 10,000-run leaderboard timing land in frontend/e2e/screenshots/.
+test-e2e: install
+	cd $(FRONTEND) && npm run e2e
 
 test-sqlite: install
 	env -u DATABASE_URL -u REDIS_URL $(VENV)/bin/pytest
