@@ -1,11 +1,22 @@
+import { useMemo, useState } from 'react';
 import { Link, NavLink, Outlet, useNavigation } from 'react-router';
 import { errorMessage } from '../api/errors';
 import { useSignOut } from '../api/session';
-import { useCurrentProject, useSignedIn } from '../api/useSignedIn';
+import { PageProjectContext, useCurrentProject, useSignedIn } from '../api/useSignedIn';
 import { ProjectSwitcher } from './ProjectSwitcher';
 
 /** The header (project switcher, navigation, who is signed in) around every page. */
 export function AppShell() {
+  const [pageProject, setPageProject] = useState<number | null>(null);
+  const announced = useMemo(() => ({ id: pageProject, set: setPageProject }), [pageProject]);
+  return (
+    <PageProjectContext.Provider value={announced}>
+      <Shell />
+    </PageProjectContext.Provider>
+  );
+}
+
+function Shell() {
   const session = useSignedIn();
   const { projectId, project } = useCurrentProject();
   const navigation = useNavigation();

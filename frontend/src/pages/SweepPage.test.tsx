@@ -83,6 +83,18 @@ describe('the sweep page', () => {
     expect(screen.queryByRole('button', { name: /promote/i })).not.toBeInTheDocument();
   });
 
+  it("names the sweep's project in the header, though its URL does not", async () => {
+    server('viewer');
+    renderRoutes(routes, URL);
+    await loaded();
+    expect(screen.getByRole('combobox', { name: 'Project' })).toHaveDisplayValue('acme');
+    const nav = screen.getByRole('navigation', { name: 'Project' });
+    expect(within(nav).getByRole('link', { name: 'Experiments' })).toHaveAttribute(
+      'href',
+      '/projects/1/experiments',
+    );
+  });
+
   it('gives an editor pause, cancel, concurrency and promotion (once the sweep has finished)', async () => {
     server('editor');
     renderRoutes(routes, URL);

@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../api/errors';
 import { useLeaderboard, useSweep } from '../api/sweeps';
-import { useSignedIn } from '../api/useSignedIn';
+import { usePageProject, useSignedIn } from '../api/useSignedIn';
 import { EventLog } from '../components/sweep/EventLog';
 import { GuidedRungs } from '../components/sweep/GuidedRungs';
 import { HeatmapPanel } from '../components/sweep/HeatmapPanel';
@@ -37,6 +37,7 @@ function SweepView({ sweepId }: { sweepId: number }) {
   const leaderboard = useLeaderboard(sweepId);
   const { state } = view;
   const sweep = sweepQuery.data ?? state.sweep ?? undefined;
+  usePageProject(sweep?.project);
   const experimentName = state.experiment?.name;
   useDocumentTitle(`Sweep #${sweepId}`, experimentName);
 
