@@ -173,7 +173,8 @@ class Command(BaseCommand):
                 self.stderr.write(f"No answer from {pending[0]}; stopping.")
                 return False
             if not pending and not announced:
-                self._say(f"PromptLooper is up: {base}/ (admin: {base}/admin/)")
+                self._say(f"PromptLooper is up: {base}/ (the dashboard)")
+                self._say(f"Django admin: {base}/admin/")
                 self._say(f"REST API: {base}/api/ (docs: {base}/api/docs/)")
                 if "simulator" in self.children:
                     sim = next(s for s in specs if s.name == "simulator")
