@@ -32,7 +32,7 @@ export function launch() {
  * A browser context at the laptop size whose pages record console errors and
  * warnings and uncaught exceptions in `problems`. `expected` are the HTTP
  * answers the API gives by design that Chromium logs as console errors
- * ("Failed to load resource: ... 401" for the signed-out session check).
+ * ("Failed to load resource: ... 400" for a wrong password).
  */
 export async function openContext(browser, { baseUrl, storageState, expected = [] } = {}) {
   const context = await browser.newContext({ baseURL: baseUrl, viewport: LAPTOP, storageState });

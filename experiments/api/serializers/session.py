@@ -18,7 +18,11 @@ class SessionProjectSerializer(serializers.Serializer):
 
 
 class SessionSerializer(serializers.Serializer):
-    username = serializers.CharField()
+    signed_in = serializers.BooleanField(
+        help_text="False when no one is signed in (then the user name is empty "
+        "and there are no projects)."
+    )
+    username = serializers.CharField(allow_blank=True)
     is_superuser = serializers.BooleanField()
     projects = SessionProjectSerializer(
         many=True, help_text="The projects you can see, by name, with your role."

@@ -31,8 +31,12 @@ WRONG_CREDENTIALS = "Wrong user name or password."
 
 def _session(request) -> dict:
     user = request.user
+    if not user.is_authenticated:
+        signed_out = {"signed_in": False, "username": "", "is_superuser": False}
+        return SessionSerializer({**signed_out, "projects": []}).data
     return SessionSerializer(
         {
+            "signed_in": True,
             "username": user.get_username(),
             "is_superuser": user.is_superuser,
             "projects": visible_projects_with_roles(user, api_key_of(request)),
@@ -49,10 +53,9 @@ class SessionView(APIView):
     """Who is signed in (``GET``), sign in (``POST``), sign out
     (``DELETE``). Every answer sets the ``csrftoken`` cookie."""
 
-    def get_permissions(self) -> list[permissions.BasePermission]:
-        if self.request.method == "GET":
-            return [permissions.IsAuthenticated()]
-        return [permissions.AllowAny()]
+    # Signed out is an answer, not an error: the dashboard asks on every
+    # load, and a 401 there would be an error in every visitor's console.
+    permission_classes = [permissions.AllowAny]
 
     def get_throttles(self) -> list:
         throttles = super().get_throttles()
@@ -61,11 +64,15 @@ class SessionView(APIView):
         return throttles
 
     @extend_schema(
-        responses={200: SessionSerializer, 401: _error("Not signed in.")},
+        responses={
+            200: SessionSerializer,
+            401: _error("A wrong API key or token was sent."),
+        },
     )
     def get(self, request) -> Response:
-        """You, and the projects you can see with your role in each. Signed
-        out, 401 (the ``csrftoken`` cookie is set either way)."""
+        """You, and the projects you can see with your role in each; signed
+        out, ``signed_in`` is false (the ``csrftoken`` cookie is set either
+        way)."""
         return Response(_session(request))
 
     @extend_schema(

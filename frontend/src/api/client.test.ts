@@ -3,7 +3,7 @@ import { json, stubFetch } from '../test/fetchStub';
 import { api, readCookie, unwrap } from './client';
 import { ApiError } from './errors';
 
-const SESSION = { username: 'alice', is_superuser: false, projects: [] };
+const SESSION = { signed_in: true, username: 'alice', is_superuser: false, projects: [] };
 
 describe('the API client', () => {
   it('sends the CSRF cookie as X-CSRFToken on a POST, with same-origin credentials', async () => {

@@ -58,8 +58,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description You, and the projects you can see with your role in each. Signed
-         *     out, 401 (the ``csrftoken`` cookie is set either way).
+         * @description You, and the projects you can see with your role in each; signed
+         *     out, ``signed_in`` is false (the ``csrftoken`` cookie is set either
+         *     way).
          */
         get: operations["auth_session_retrieve"];
         put?: never;
@@ -2063,6 +2064,8 @@ export interface components {
             builtin: boolean;
         };
         Session: {
+            /** @description False when no one is signed in (then the user name is empty and there are no projects). */
+            signed_in: boolean;
             username: string;
             is_superuser: boolean;
             /** @description The projects you can see, by name, with your role. */
@@ -2436,7 +2439,7 @@ export interface operations {
                     "application/json": components["schemas"]["Session"];
                 };
             };
-            /** @description Not signed in. */
+            /** @description A wrong API key or token was sent. */
             401: {
                 headers: {
                     [name: string]: unknown;

@@ -10,15 +10,17 @@ export type Role = SessionProject['role'];
 export const SESSION_KEY = ['session'] as const;
 
 /**
- * Who is signed in: the session, or null when signed out (a 401). Fetching it
- * also gives the browser the CSRF cookie the sign-in form needs.
+ * Who is signed in: the session, or null when signed out (`signed_in` false;
+ * a 401 if a stale key was sent). Fetching it also gives the browser the CSRF
+ * cookie the sign-in form needs.
  */
 export function useSession() {
   return useQuery({
     queryKey: SESSION_KEY,
     queryFn: async ({ signal }): Promise<Session | null> => {
       try {
-        return unwrap(await api.GET('/api/auth/session/', { signal }));
+        const session = unwrap(await api.GET('/api/auth/session/', { signal }));
+        return session.signed_in ? session : null;
       } catch (error) {
         if (error instanceof ApiError && error.status === 401) return null;
         throw error;

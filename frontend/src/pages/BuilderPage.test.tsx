@@ -16,7 +16,7 @@ vi.mock('../components/charts', () => ({
 }));
 
 function session(role: 'owner' | 'editor' | 'viewer') {
-  return { username: 'alice', is_superuser: false, projects: [{ id: 1, name: 'acme', role }] };
+  return { signed_in: true, username: 'alice', is_superuser: false, projects: [{ id: 1, name: 'acme', role }] };
 }
 
 function page<T>(results: T[]) {

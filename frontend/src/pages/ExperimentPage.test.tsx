@@ -6,6 +6,7 @@ import { json, never, stubFetch } from '../test/fetchStub';
 import { renderRoutes } from '../test/render';
 
 const SESSION = {
+  signed_in: true,
   username: 'alice',
   is_superuser: false,
   projects: [{ id: 1, name: 'acme', role: 'owner' }],

@@ -7,6 +7,7 @@ import { json, never, stubFetch } from '../test/fetchStub';
 import { renderRoutes } from '../test/render';
 
 const SESSION = {
+  signed_in: true,
   username: 'alice',
   is_superuser: false,
   projects: [
@@ -145,7 +146,7 @@ describe('the experiments list', () => {
 
   it('sends a signed-out visitor to the sign-in page, and back after', async () => {
     stubFetch({
-      'GET /api/auth/session/': () => json({ detail: 'Not signed in.', errors: [] }, 401),
+      'GET /api/auth/session/': () => json({ signed_in: false, username: '', is_superuser: false, projects: [] }),
     });
     const { router } = renderRoutes(routes, PAGE_URL);
     await waitFor(() => expect(router.state.location.pathname).toBe('/login'));
@@ -157,7 +158,7 @@ describe('the experiments list', () => {
     let signedIn = true;
     stubFetch({
       'GET /api/auth/session/': () =>
-        signedIn ? json(SESSION) : json({ detail: 'Not signed in.', errors: [] }, 401),
+        signedIn ? json(SESSION) : json({ signed_in: false, username: '', is_superuser: false, projects: [] }),
       'GET /api/experiments/': () => {
         signedIn = false; // the session expired on the server
         return json({ detail: 'Authentication credentials were not provided.', errors: [] }, 401);

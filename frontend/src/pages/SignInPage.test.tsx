@@ -5,7 +5,7 @@ import { json, stubFetch } from '../test/fetchStub';
 import { renderRoutes } from '../test/render';
 import { SignInPage } from './SignInPage';
 
-const SIGNED_OUT = () => json({ detail: 'Authentication credentials were not provided.', errors: [] }, 401);
+const SIGNED_OUT = () => json({ signed_in: false, username: '', is_superuser: false, projects: [] });
 const ROUTES = [
   { path: '/login', Component: SignInPage },
   { path: '/projects/:projectId/experiments', element: <p>Experiments page</p> },
@@ -67,7 +67,7 @@ describe('the sign-in page', () => {
     stubFetch({
       'GET /api/auth/session/': SIGNED_OUT,
       'POST /api/auth/session/': () =>
-        json({ username: 'alice', is_superuser: false, projects: [{ id: 1, name: 'acme', role: 'owner' }] }),
+        json({ signed_in: true, username: 'alice', is_superuser: false, projects: [{ id: 1, name: 'acme', role: 'owner' }] }),
     });
     const { router } = renderRoutes(ROUTES, '/login?next=%2Fprojects%2F1%2Fexperiments');
     await fillIn('alice', 'alice-pass-123');
@@ -78,7 +78,7 @@ describe('the sign-in page', () => {
   it('never follows a next address to another site', async () => {
     stubFetch({
       'GET /api/auth/session/': () =>
-        json({ username: 'alice', is_superuser: false, projects: [] }),
+        json({ signed_in: true, username: 'alice', is_superuser: false, projects: [] }),
     });
     const { router } = renderRoutes(ROUTES, '/login?next=%2F%2Fevil.example%2F');
     await waitFor(() => expect(router.state.location.pathname).toBe('/'));

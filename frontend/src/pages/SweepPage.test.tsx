@@ -22,7 +22,7 @@ const URL = '/sweeps/7';
 const ROWS: LeaderboardRow[] = [row(1), row(2, { tied_with_best: true, p_value: 0.4 }), row(3)];
 
 function session(role: 'owner' | 'editor' | 'viewer') {
-  return { username: 'alice', is_superuser: false, projects: [{ id: 1, name: 'acme', role }] };
+  return { signed_in: true, username: 'alice', is_superuser: false, projects: [{ id: 1, name: 'acme', role }] };
 }
 
 /** A long poll that never answers (but stops when aborted, as fetch does). */
@@ -250,7 +250,7 @@ describe('the sweep page', () => {
     let signedIn = true;
     server('viewer', {
       'GET /api/auth/session/': () =>
-        signedIn ? json(session('viewer')) : json({ detail: 'Not signed in.', errors: [] }, 401),
+        signedIn ? json(session('viewer')) : json({ signed_in: false, username: '', is_superuser: false, projects: [] }),
       'GET /api/sweeps/7/events/': () => {
         signedIn = false;
         return json({ detail: 'Not signed in.', errors: [] }, 401);
