@@ -34,6 +34,7 @@ export default defineConfig(({ command }) => ({
     // Unit and component tests; e2e/ drives a real browser (npm run e2e).
     include: ['src/**/*.test.{ts,tsx}'],
     environment: 'jsdom',
+    testTimeout: 20_000, // a loaded CI machine; the async waits are 5 s each
     globals: true,
     setupFiles: ['./src/test/setup.ts'],
     css: false,

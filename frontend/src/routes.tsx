@@ -46,8 +46,32 @@ export const routes: RouteObject[] = [
                 }),
               },
               {
+                path: 'projects/:projectId/prompts',
+                lazy: async () => ({ Component: (await import('./pages/PromptsPage')).PromptsPage }),
+              },
+              {
+                path: 'projects/:projectId/prompts/:promptId',
+                lazy: async () => ({ Component: (await import('./pages/PromptPage')).PromptPage }),
+              },
+              {
+                path: 'projects/:projectId/endpoints',
+                lazy: async () => ({ Component: (await import('./pages/EndpointsPage')).EndpointsPage }),
+              },
+              {
+                path: 'api-keys',
+                lazy: async () => ({ Component: (await import('./pages/ApiKeysPage')).ApiKeysPage }),
+              },
+              {
                 path: 'sweeps/:id',
                 lazy: async () => ({ Component: (await import('./pages/SweepPage')).SweepPage }),
+              },
+              {
+                path: 'sweeps/:id/runs',
+                lazy: async () => ({ Component: (await import('./pages/RunsPage')).RunsPage }),
+              },
+              {
+                path: 'runs/:id',
+                lazy: async () => ({ Component: (await import('./pages/RunPage')).RunPage }),
               },
               { path: '*', Component: NotFoundPage },
             ],

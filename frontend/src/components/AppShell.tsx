@@ -47,9 +47,31 @@ function Shell() {
               >
                 Experiments
               </NavLink>
+              <NavLink
+                to={`/projects/${project.id}/prompts`}
+                className={({ isActive }) =>
+                  `rounded px-2 py-1 ${isActive ? 'bg-zinc-700 text-white' : 'text-zinc-300 hover:text-white'}`
+                }
+              >
+                Prompts
+              </NavLink>
+              <NavLink
+                to={`/projects/${project.id}/endpoints`}
+                className={({ isActive }) =>
+                  `rounded px-2 py-1 ${isActive ? 'bg-zinc-700 text-white' : 'text-zinc-300 hover:text-white'}`
+                }
+              >
+                Endpoints
+              </NavLink>
             </nav>
           )}
           <div className="ml-auto flex items-center gap-4 text-sm">
+            <NavLink
+              to="/api-keys"
+              className={({ isActive }) => (isActive ? 'text-white underline underline-offset-4' : 'text-zinc-300 hover:text-white')}
+            >
+              API keys
+            </NavLink>
             <a href="/api/docs/" className="text-zinc-300 hover:text-white">
               API
             </a>

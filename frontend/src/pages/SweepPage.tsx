@@ -109,7 +109,12 @@ function SweepView({ sweepId }: { sweepId: number }) {
             </div>
           </dl>
         </div>
-        {canEdit && <SteeringControls sweepId={sweepId} status={status} concurrency={state.concurrency ?? sweep.concurrency} />}
+        <div className="flex flex-wrap items-start gap-3">
+          <Link to={`/sweeps/${sweepId}/runs`} className="btn-secondary">
+            Explore runs
+          </Link>
+          {canEdit && <SteeringControls sweepId={sweepId} status={status} concurrency={state.concurrency ?? sweep.concurrency} />}
+        </div>
       </header>
 
       <Panel id="progress-heading" title="Progress">
