@@ -1,7 +1,7 @@
 """What the browser tests need in their fresh database, made through the
 project's own services (run by stack.mjs with the stack's environment):
 
-    python frontend/e2e/seed.py users       # project, editor, viewer, dataset
+    python frontend/e2e/seed.py users       # project, editor, viewer, owner, dataset
     python frontend/e2e/seed.py big-sweep   # a finished 10,000-run sweep
 
 Each prints one JSON object on stdout. There is no management command for
@@ -22,6 +22,7 @@ DATASET = "passages"
 USERS = {
     "edith": ("editor", "edith-e2e-password"),
     "victor": ("viewer", "victor-e2e-password"),
+    "olga": ("owner", "olga-e2e-password"),
 }
 
 

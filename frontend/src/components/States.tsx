@@ -87,3 +87,48 @@ export function RouteError() {
     </main>
   );
 }
+
+/** The part of a TanStack Query result QueryView reads. */
+interface QueryLike<T> {
+  isPending: boolean;
+  isError: boolean;
+  error: unknown;
+  data: T | undefined;
+  refetch: () => unknown;
+}
+
+/**
+ * A query's four states in one place: loading (announced), an error with a
+ * retry, empty (when `isEmpty` says so) and the content. `framed` puts the
+ * loading state in a panel, as the content it stands for.
+ */
+export function QueryView<T>({
+  query,
+  loading,
+  error,
+  isEmpty,
+  empty,
+  framed = true,
+  children,
+}: {
+  query: QueryLike<T>;
+  /** "Loading prompts" (the ellipsis is added). */
+  loading: string;
+  /** "Could not load the prompts". */
+  error: string;
+  isEmpty?: (data: T) => boolean;
+  /** Shown when `isEmpty` holds; an EmptyState, usually. */
+  empty?: ReactNode;
+  framed?: boolean;
+  children: (data: T) => ReactNode;
+}) {
+  if (query.isPending) {
+    const spinner = <Loading label={loading} />;
+    return framed ? <div className="panel">{spinner}</div> : spinner;
+  }
+  if (query.isError || query.data === undefined) {
+    return <ErrorState title={error} error={query.error} onRetry={() => void query.refetch()} />;
+  }
+  if (isEmpty?.(query.data)) return <>{empty}</>;
+  return <>{children(query.data)}</>;
+}

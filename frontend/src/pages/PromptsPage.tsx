@@ -2,7 +2,7 @@ import { Link, useSearchParams } from 'react-router';
 import { PAGE_SIZE, usePrompts } from '../api/prompts';
 import { useCurrentProject } from '../api/useSignedIn';
 import { Pagination } from '../components/Pagination';
-import { EmptyState, ErrorState, Loading, Spinner } from '../components/States';
+import { EmptyState, QueryView, Spinner } from '../components/States';
 import { Timestamp } from '../components/Timestamp';
 import { formatCount, MISSING } from '../lib/format';
 import { useDocumentTitle } from '../lib/hooks';
@@ -38,56 +38,58 @@ function PromptList({ projectId, projectName }: { projectId: number; projectName
           </span>
         )}
       </div>
-      {prompts.isPending ? (
-        <div className="panel">
-          <Loading label="Loading prompts" />
-        </div>
-      ) : prompts.isError ? (
-        <ErrorState title="Could not load the prompts" error={prompts.error} onRetry={() => void prompts.refetch()} />
-      ) : prompts.data.results.length === 0 ? (
-        <EmptyState title={`No prompts in ${projectName} yet`}>
-          A prompt is stored with <code>POST /api/prompts/</code>; writing new messages to it adds a version.
-        </EmptyState>
-      ) : (
-        <div className="panel">
-          <div className="overflow-x-auto">
-            <table className="data-table">
-              <thead>
-                <tr>
-                  <th scope="col">Prompt</th>
-                  <th scope="col" className="num">
-                    Latest version
-                  </th>
-                  <th scope="col" className="num">
-                    Messages
-                  </th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {prompts.data.results.map((prompt) => (
-                  <tr key={prompt.id}>
-                    <td>
-                      <Link to={`/projects/${projectId}/prompts/${prompt.id}`} className="link">
-                        {prompt.name}
-                      </Link>
-                      {prompt.description && (
-                        <p className="mt-0.5 max-w-md truncate text-xs text-zinc-500">{prompt.description}</p>
-                      )}
-                    </td>
-                    <td className="num">{prompt.version === null ? MISSING : `v${prompt.version}`}</td>
-                    <td className="num">{formatCount(prompt.messages.length)}</td>
-                    <td>
-                      <Timestamp iso={prompt.created_at} />
-                    </td>
+      <QueryView
+        query={prompts}
+        loading="Loading prompts"
+        error="Could not load the prompts"
+        isEmpty={(data) => data.results.length === 0}
+        empty={
+          <EmptyState title={`No prompts in ${projectName} yet`}>
+            A prompt is stored with <code>POST /api/prompts/</code>; writing new messages to it adds a version.
+          </EmptyState>
+        }
+      >
+        {(data) => (
+          <div className="panel">
+            <div className="overflow-x-auto">
+              <table className="data-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Prompt</th>
+                    <th scope="col" className="num">
+                      Latest version
+                    </th>
+                    <th scope="col" className="num">
+                      Messages
+                    </th>
+                    <th scope="col">Created</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {data.results.map((prompt) => (
+                    <tr key={prompt.id}>
+                      <td>
+                        <Link to={`/projects/${projectId}/prompts/${prompt.id}`} className="link">
+                          {prompt.name}
+                        </Link>
+                        {prompt.description && (
+                          <p className="mt-0.5 max-w-md truncate text-xs text-zinc-500">{prompt.description}</p>
+                        )}
+                      </td>
+                      <td className="num">{prompt.version === null ? MISSING : `v${prompt.version}`}</td>
+                      <td className="num">{formatCount(prompt.messages.length)}</td>
+                      <td>
+                        <Timestamp iso={prompt.created_at} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pagination page={page} count={data.count} pageSize={PAGE_SIZE} label="Prompt pages" />
           </div>
-          <Pagination page={page} count={prompts.data.count} pageSize={PAGE_SIZE} label="Prompt pages" />
-        </div>
-      )}
+        )}
+      </QueryView>
     </section>
   );
 }
