@@ -19,7 +19,11 @@ from experiments.api.serializers.compare import (
     CompareQuerySerializer,
     VersusQuerySerializer,
 )
-from experiments.api.serializers.sweeps import RunDetailSerializer, RunSerializer
+from experiments.api.serializers.sweeps import (
+    SCORE_VALUES,
+    RunDetailSerializer,
+    RunSerializer,
+)
 from experiments.models import Run, Score
 from experiments.services import analysis
 
@@ -91,7 +95,7 @@ def list_runs(
             "score_max": score_max}  # fmt: skip
     given = {k: str(v).lower() if isinstance(v, bool) else v
              for k, v in data.items() if v is not None}  # fmt: skip
-    runs = Run.objects.filter(sweep=found).order_by("id")
+    runs = Run.objects.filter(sweep=found).order_by("id").prefetch_related(SCORE_VALUES)
     filterset = RunFilter(data=given, queryset=runs, request=caller.request)
     if not filterset.is_valid():
         raise serializers.ValidationError(filterset.errors)

@@ -9,11 +9,14 @@ like an id that does not exist. Objects of tables that grow without bound
 
 from __future__ import annotations
 
+import json
+
 import django_filters
 from django import forms
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django_filters.filters import QuerySetRequestMixin
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
 
 from experiments.api.ids import MAX_ID
 from experiments.models import (
@@ -108,6 +111,22 @@ class RunFilter(ScopedFilterSet):
     error = django_filters.BooleanFilter(
         method="filter_error", label="Failed with an error (true) or not (false)."
     )
+    axis = django_filters.CharFilter(
+        method="filter_axis",
+        label=(
+            "A config's axis value, NAME:VALUE, repeatable (all must hold): "
+            "prompt, endpoint, model or params.KEY (of the stage that answers), "
+            "or STAGE.prompt, STAGE.model, STAGE.endpoint, STAGE.params.KEY of "
+            "one stage of a pipeline. Example: axis=extract.params.temperature:0.2"
+        ),
+    )
+    # The three apply together (filter_queryset), to one score of the run.
+    scorer = django_filters.CharFilter(
+        method="_together",
+        label="With scorer_min and/or scorer_max: this scorer's score.",
+    )
+    scorer_min = django_filters.NumberFilter(method="_together")
+    scorer_max = django_filters.NumberFilter(method="_together")
 
     class Meta:
         model = Run
@@ -117,6 +136,72 @@ class RunFilter(ScopedFilterSet):
         return (
             queryset.exclude(error_kind="") if value else queryset.filter(error_kind="")
         )
+
+    def filter_axis(self, queryset, name, value):
+        given = self.data.getlist("axis") if hasattr(self.data, "getlist") else value
+        for text in [given] if isinstance(given, str) else given:
+            queryset = queryset.filter(axis_condition(queryset, text))
+        return queryset
+
+    def _together(self, queryset, name, value):
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        bounds = {
+            f"scores__value__{lookup}": data[key]
+            for key, lookup in (("scorer_min", "gte"), ("scorer_max", "lte"))
+            if data.get(key) is not None
+        }
+        if data.get("scorer") and not bounds:
+            raise ValidationError({"scorer": ["Give scorer_min or scorer_max too."]})
+        if bounds and not data.get("scorer"):
+            raise ValidationError({"scorer": ["Name the scorer the bounds are for."]})
+        if bounds:
+            queryset = queryset.filter(scores__scorer=data["scorer"], **bounds)
+        return queryset
+
+
+STAGE_FIELDS = ("prompt", "endpoint", "model")
+
+
+def axis_condition(runs: QuerySet, text: str) -> Q:
+    """The condition ``NAME:VALUE`` of the ``axis`` filter puts on ``config``;
+    a stage is found by name in the sweep's own configs (its index there)."""
+    name, colon, value = text.partition(":")
+    parts = name.split(".")
+    if not colon or not name:
+        raise ValidationError(
+            {"axis": [f"{text!r}: give NAME:VALUE, e.g. model:llama3"]}
+        )
+    path: list[str] = []
+    if parts[0] not in STAGE_FIELDS and parts[0] != "params":
+        stage, parts = parts[0], parts[1:]
+        path = ["stages", str(_stage_index(runs, stage))]
+    field_ok = len(parts) == 1 and parts[0] in STAGE_FIELDS
+    param_ok = len(parts) == 2 and parts[0] == "params" and bool(parts[1])
+    if not (field_ok or param_ok):
+        raise ValidationError(
+            {"axis": [f"{name!r}: not an axis (prompt, endpoint, model, params.KEY)"]}
+        )
+    lookup = "config__" + "__".join(path + parts)
+    condition = Q(**{lookup: value})
+    try:
+        typed = json.loads(value)
+    except ValueError:
+        return condition
+    # 0.2 matches the number a param holds, "0.2" a string one.
+    return condition | Q(**{lookup: typed}) if not isinstance(typed, str) else condition
+
+
+def _stage_index(runs: QuerySet, stage: str) -> int:
+    config = runs.exclude(config__stages=None).values_list("config", flat=True).first()
+    names = [choice.get("name") for choice in (config or {}).get("stages", [])]
+    if stage not in names:
+        known = ", ".join(names) or "none: not a pipeline"
+        raise ValidationError({"axis": [f"{stage!r}: no such stage (stages: {known})"]})
+    return names.index(stage)
 
 
 class SweepFilter(ScopedFilterSet):

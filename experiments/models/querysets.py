@@ -99,7 +99,7 @@ _CACHE_TOTALS = {
 class CachedResponseQuerySet(models.QuerySet):
     def stats(self) -> dict:
         """Entries, hits, and the calls and cost the hits saved."""
-        return _cache_stats(self.aggregate(**_CACHE_TOTALS))
+        return cache_stats(self.aggregate(**_CACHE_TOTALS))
 
     def stats_by_project(self) -> dict[int | None, dict]:
         """``stats()`` per project id, in one grouped query (entries of the
@@ -107,10 +107,10 @@ class CachedResponseQuerySet(models.QuerySet):
         entries are absent: see ``EMPTY_CACHE_STATS``."""
         # order_by(): the model's ordering would otherwise join the GROUP BY.
         rows = self.order_by().values("project").annotate(**_CACHE_TOTALS)
-        return {row["project"]: _cache_stats(row) for row in rows}
+        return {row["project"]: cache_stats(row) for row in rows}
 
 
-def _cache_stats(totals: dict) -> dict:
+def cache_stats(totals: dict) -> dict:
     return {
         "entries": totals["entries"],
         "hits": totals["hits"] or 0,
@@ -119,7 +119,7 @@ def _cache_stats(totals: dict) -> dict:
     }
 
 
-EMPTY_CACHE_STATS = _cache_stats({"entries": 0, "hits": None, "cost_saved": None})
+EMPTY_CACHE_STATS = cache_stats({"entries": 0, "hits": None, "cost_saved": None})
 
 
 def leaderboard_best(sweep: OuterRef) -> Subquery:

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q, QuerySet
 
 from experiments.dataset_io import ItemData
 from experiments.models import Dataset, DatasetItem, Run
@@ -82,3 +83,19 @@ def dataset_items(dataset: Dataset) -> list[ItemData]:
         ItemData(row.input, row.expected, list(row.tags))
         for row in dataset.active_items()
     ]
+
+
+def search_items(dataset: Dataset, text: str) -> QuerySet[DatasetItem]:
+    """The dataset's items whose input, expected output or tags (keys and
+    values) contain ``text``, ignoring case.
+
+    The match runs on the stored JSON text, where quotes and backslashes are
+    escaped and, on SQLite, non-ASCII characters are ``\\uXXXX``: the text is
+    escaped both ways so that ``say "hi"`` and ``Café`` still match.
+    """
+    needles = {json.dumps(text)[1:-1], json.dumps(text, ensure_ascii=False)[1:-1]}
+    match = Q()
+    for needle in needles:
+        for field in ("input", "expected", "tags"):
+            match |= Q(**{f"{field}__icontains": needle})
+    return dataset.active_items().filter(match)

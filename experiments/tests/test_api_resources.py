@@ -124,6 +124,39 @@ def test_dataset_import_is_all_or_nothing_and_exports(world, owner):
     assert items["count"] == before + 2 and len(items["results"]) == 1
 
 
+def test_dataset_items_search_their_input_expected_and_tags(world, owner):
+    url = f"/api/datasets/{world.ids['dataset']}/"
+    rows = [
+        {"input": {"passage": "Grace HOPPER in Arlington"}, "expected": None},
+        {"input": {"passage": "Alan Turing"}, "expected": {"people": ["Hopper"]}},
+        {"input": {"passage": "Café Müller"}, "tags": ["dance"]},
+        {"input": {"passage": 'she said "hi"', "topic": "greeting"}},
+        {"input": {"passage": "nothing here"}, "tags": ["misc"]},
+    ]
+    body = "\n".join(json.dumps(row) for row in rows).encode()
+    replaced = owner.post(
+        f"{url}import/",
+        {"file": SimpleUploadedFile("new.jsonl", body), "mode": "replace"},
+        format="multipart",
+    )
+    assert replaced.status_code == 200 and replaced.json()["added"] == 5
+
+    def found(text: str, **extra) -> list[str]:
+        response = owner.get(f"{url}items/", {"search": text, **extra})
+        assert response.status_code == 200
+        return [item["input"]["passage"] for item in response.json()["results"]]
+
+    assert found("hopper") == ["Grace HOPPER in Arlington", "Alan Turing"]
+    assert found("café") == ["Café Müller"]
+    assert found('"hi"') == ['she said "hi"']
+    assert found("TOPIC") == ['she said "hi"']  # an input's key
+    assert found("dance") == ["Café Müller"]
+    assert found("zebra") == []
+    assert len(found("  ")) == 5  # blank: every item
+    paged = owner.get(f"{url}items/", {"search": "in", "page_size": 2}).json()
+    assert paged["count"] == 4 and len(paged["results"]) == 2
+
+
 def test_deleting_a_dataset_in_use_is_a_conflict(world, owner):
     response = owner.delete(f"/api/datasets/{world.ids['dataset']}/")
     assert response.status_code == 409 and "in use" in response.json()["detail"]

@@ -84,7 +84,9 @@ function groupAlive(pgid) {
  * the copy's index.html names only assets the copy has.
  */
 function snapshotDist(target) {
-  const dist = join(FRONTEND, 'dist');
+  // E2E_DIST: a build of one's own (`npx vite build --outDir ...`), so that
+  // parallel work does not replace frontend/dist under a running test.
+  const dist = process.env.E2E_DIST ?? join(FRONTEND, 'dist');
   for (let attempt = 0; attempt < 5; attempt++) {
     rmSync(target, { recursive: true, force: true });
     cpSync(dist, target, { recursive: true });

@@ -46,12 +46,32 @@ export const routes: RouteObject[] = [
                 }),
               },
               {
+                path: 'projects/:projectId/experiments/:experimentId/promotions',
+                lazy: async () => ({ Component: (await import('./pages/PromotionsPage')).PromotionsPage }),
+              },
+              {
+                path: 'projects/:projectId/members',
+                lazy: async () => ({ Component: (await import('./pages/MembersPage')).MembersPage }),
+              },
+              {
+                path: 'projects/:projectId/cache',
+                lazy: async () => ({ Component: (await import('./pages/CachePage')).CachePage }),
+              },
+              {
                 path: 'projects/:projectId/prompts',
                 lazy: async () => ({ Component: (await import('./pages/PromptsPage')).PromptsPage }),
               },
               {
                 path: 'projects/:projectId/prompts/:promptId',
                 lazy: async () => ({ Component: (await import('./pages/PromptPage')).PromptPage }),
+              },
+              {
+                path: 'projects/:projectId/datasets',
+                lazy: async () => ({ Component: (await import('./pages/DatasetsPage')).DatasetsPage }),
+              },
+              {
+                path: 'projects/:projectId/datasets/:datasetId',
+                lazy: async () => ({ Component: (await import('./pages/DatasetPage')).DatasetPage }),
               },
               {
                 path: 'projects/:projectId/endpoints',
@@ -68,6 +88,14 @@ export const routes: RouteObject[] = [
               {
                 path: 'sweeps/:id/runs',
                 lazy: async () => ({ Component: (await import('./pages/RunsPage')).RunsPage }),
+              },
+              {
+                path: 'sweeps/:id/compare',
+                lazy: async () => ({ Component: (await import('./pages/ComparePage')).ComparePage }),
+              },
+              {
+                path: 'sweeps/:id/versus',
+                lazy: async () => ({ Component: (await import('./pages/VersusPage')).VersusPage }),
               },
               {
                 path: 'runs/:id',

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -215,14 +216,28 @@ class ScoreSerializer(serializers.ModelSerializer):
         fields = ["scorer", "value", "weight", "detail", "error"]
 
 
+# What a list of runs prefetches for RunSerializer's ``scores_by_scorer``.
+SCORE_VALUES = Prefetch(
+    "scores", queryset=Score.objects.only("run_id", "scorer", "value")
+)
+
+
 class RunSerializer(serializers.ModelSerializer):
+    scores_by_scorer = serializers.SerializerMethodField(
+        help_text="Each scorer's score by scorer name (`score` is their weighted mean)."
+    )
+
     class Meta:
         model = Run
         fields = ["id", "sweep", "config_hash", "config", "item", "sample_index",
-                  "status", "cache_hit", "score", "latency_ms", "cost",
+                  "status", "cache_hit", "score", "scores_by_scorer", "latency_ms",
+                  "cost",
                   "prompt_tokens", "completion_tokens", "served_model",
                   "error_kind", "error_message", "finished_at"]  # fmt: skip
         read_only_fields = fields
+
+    def get_scores_by_scorer(self, run: Run) -> dict[str, float]:
+        return {score.scorer: score.value for score in run.scores.all()}
 
 
 # A trace stage's keys other than ``stage``: always in the response, null
@@ -299,6 +314,17 @@ class LeaderboardRowSerializer(serializers.Serializer):
 class CacheStatsSerializer(serializers.Serializer):
     project = serializers.IntegerField()
     entries = serializers.IntegerField()
+    hits = serializers.IntegerField()
+    calls_saved = serializers.IntegerField()
+    cost_saved = serializers.FloatField()
+
+
+class CacheExperimentStatsSerializer(serializers.Serializer):
+    experiment = serializers.IntegerField()
+    name = serializers.CharField()
+    entries = serializers.IntegerField(
+        help_text="The entries its runs name: what purging the experiment deletes."
+    )
     hits = serializers.IntegerField()
     calls_saved = serializers.IntegerField()
     cost_saved = serializers.FloatField()

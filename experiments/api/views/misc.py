@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from experiments.api.base import api_key_of, projects_for
 from experiments.api.ids import parse_id
 from experiments.api.serializers.sweeps import (
+    CacheExperimentStatsSerializer,
     CachePurgeSerializer,
     CacheStatsSerializer,
     PurgeResultSerializer,
@@ -20,7 +21,7 @@ from experiments.exceptions import NotFound
 from experiments.models import CachedResponse
 from experiments.models.querysets import EMPTY_CACHE_STATS
 from experiments.services.access import require_project_role
-from experiments.services.cache import purge_cache
+from experiments.services.cache import purge_cache, stats_by_experiment
 from scoring.registry import describe_scorers
 
 
@@ -57,6 +58,25 @@ class CacheViewSet(viewsets.ViewSet):
         totals = visible.stats_by_project()
         rows = [{"project": pk, **totals.get(pk, EMPTY_CACHE_STATS)} for pk in ids]
         return Response(CacheStatsSerializer(rows, many=True).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("project", int, required=True)],
+        responses=CacheExperimentStatsSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], url_path="experiments")
+    def experiments(self, request) -> Response:
+        """One project's cache per experiment, by name: the entries purging
+        it would delete, their hits and the calls and cost they saved."""
+        wanted = request.query_params.get("project", "")
+        if not wanted.isdigit():
+            raise serializers.ValidationError({"project": "Give a project id."})
+        pk = parse_id(wanted)  # too many digits: no such project
+        project = projects_for(request).filter(pk=pk).first() if pk else None
+        if project is None:
+            # Not naming the id: another project's answers as a missing one's.
+            raise NotFound("No such project.")
+        rows = stats_by_experiment(project)
+        return Response(CacheExperimentStatsSerializer(rows, many=True).data)
 
     @extend_schema(request=CachePurgeSerializer, responses=PurgeResultSerializer)
     @action(detail=False, methods=["post"])

@@ -8,7 +8,7 @@ import difflib
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -41,7 +41,12 @@ from experiments.dataset_io import (
     parse_dataset,
 )
 from experiments.models import Dataset, Endpoint, Prompt
-from experiments.services.datasets import dataset_items, import_items, replace_items
+from experiments.services.datasets import (
+    dataset_items,
+    import_items,
+    replace_items,
+    search_items,
+)
 from experiments.services.prompts import create_prompt, update_prompt
 
 
@@ -157,11 +162,24 @@ class DatasetViewSet(ProjectModelViewSet):
     ordering_fields = ["name", "created_at", "updated_at"]
     roles = {"upload": WRITE}
 
-    @extend_schema(responses=DatasetItemSerializer(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "search",
+                str,
+                description="Only items whose input, expected output or tags "
+                "contain this text (any case).",
+            )
+        ],
+        responses=DatasetItemSerializer(many=True),
+    )
     @action(detail=True, methods=["get"])
     def items(self, request, pk=None) -> Response:
+        """The dataset's items in order, optionally only those matching ``search``."""
         dataset = self.get_object()
-        page = self.paginate_queryset(dataset.active_items())
+        text = request.query_params.get("search", "").strip()
+        items = search_items(dataset, text) if text else dataset.active_items()
+        page = self.paginate_queryset(items)
         return self.get_paginated_response(DatasetItemSerializer(page, many=True).data)
 
     @extend_schema(

@@ -28,10 +28,11 @@ from experiments.api.files import (
     download,
     export_format,
 )
-from experiments.api.filters import RunFilter, SweepFilter
+from experiments.api.filters import RunFilter, ScopedFilterBackend, SweepFilter
 from experiments.api.ids import id_or_404
-from experiments.api.pagination import RunCursorPagination
+from experiments.api.pagination import RunKeysetPagination
 from experiments.api.serializers.sweeps import (
+    SCORE_VALUES,
     ExperimentSerializer,
     ExperimentSummarySerializer,
     ExperimentSweepSerializer,
@@ -243,13 +244,15 @@ class SweepViewSet(
 
 
 class SweepRunViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
-    """A sweep's runs, by id, in cursor pages (fast however deep)."""
+    """A sweep's runs in cursor pages (fast however deep), by id or sorted by
+    a column (``ordering``), filtered by config axes, item, scores, errors."""
 
     serializer_class = RunSerializer
     project_path = "sweep__experiment__project"
     filterset_class = RunFilter
-    pagination_class = RunCursorPagination
-    ordering_fields: list[str] = []
+    pagination_class = RunKeysetPagination
+    # The pagination sorts (``ordering``), so that its cursor knows the order.
+    filter_backends = [ScopedFilterBackend]
     queryset = Run.objects.all()
 
     def get_queryset(self):
@@ -257,7 +260,7 @@ class SweepRunViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
             Sweep.objects.filter(experiment__project__in=projects_for(self.request)),
             pk=id_or_404(self.kwargs["sweep_pk"]),
         )
-        return Run.objects.filter(sweep=sweep)
+        return Run.objects.filter(sweep=sweep).prefetch_related(SCORE_VALUES)
 
 
 class RunViewSet(mixins.RetrieveModelMixin, ProjectScopedViewSet):

@@ -137,6 +137,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cache/experiments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description One project's cache per experiment, by name: the entries purging
+         *     it would delete, their hits and the calls and cost they saved.
+         */
+        get: operations["cache_experiments_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cache/purge/": {
         parameters: {
             query?: never;
@@ -256,7 +276,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Datasets of items; import CSV/JSONL (all or nothing), export either. */
+        /** @description The dataset's items in order, optionally only those matching ``search``. */
         get: operations["datasets_items_list"];
         put?: never;
         post?: never;
@@ -1042,7 +1062,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description A sweep's runs, by id, in cursor pages (fast however deep). */
+        /**
+         * @description A sweep's runs in cursor pages (fast however deep), by id or sorted by
+         *     a column (``ordering``), filtered by config axes, item, scores, errors.
+         */
         get: operations["sweeps_runs_list"];
         put?: never;
         post?: never;
@@ -1138,6 +1161,16 @@ export interface components {
             expires_at?: string | null;
             /** @description When set, the key reads only: the API, the WebSocket and the MCP server refuse its writes, starts and steering. */
             read_only?: boolean;
+        };
+        CacheExperimentStats: {
+            experiment: number;
+            name: string;
+            /** @description The entries its runs name: what purging the experiment deletes. */
+            entries: number;
+            hits: number;
+            calls_saved: number;
+            /** Format: double */
+            cost_saved: number;
         };
         CachePurgeRequest: {
             /** @description The project whose cache to purge. */
@@ -1767,15 +1800,9 @@ export interface components {
             results: components["schemas"]["PromptVersion"][];
         };
         PaginatedRunList: {
-            /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
-             */
+            /** Format: uri */
             next?: string | null;
-            /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
-             */
+            /** Format: uri */
             previous?: string | null;
             results: components["schemas"]["Run"][];
         };
@@ -1981,6 +2008,10 @@ export interface components {
              * @description Composite: weighted mean of the scores.
              */
             readonly score: number | null;
+            /** @description Each scorer's score by scorer name (`score` is their weighted mean). */
+            readonly scores_by_scorer: {
+                [key: string]: number;
+            };
             /** Format: double */
             readonly latency_ms: number | null;
             /** Format: double */
@@ -2009,6 +2040,10 @@ export interface components {
              * @description Composite: weighted mean of the scores.
              */
             readonly score: number | null;
+            /** @description Each scorer's score by scorer name (`score` is their weighted mean). */
+            readonly scores_by_scorer: {
+                [key: string]: number;
+            };
             /** Format: double */
             readonly latency_ms: number | null;
             /** Format: double */
@@ -2594,6 +2629,27 @@ export interface operations {
             };
         };
     };
+    cache_experiments_list: {
+        parameters: {
+            query: {
+                project: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CacheExperimentStats"][];
+                };
+            };
+        };
+    };
     cache_purge_create: {
         parameters: {
             query?: never;
@@ -2856,6 +2912,8 @@ export interface operations {
                 /** @description Number of results to return per page. */
                 page_size?: number;
                 project?: number;
+                /** @description Only items whose input, expected output or tags contain this text (any case). */
+                search?: string;
             };
             header?: never;
             path: {
@@ -4275,20 +4333,23 @@ export interface operations {
     sweeps_runs_list: {
         parameters: {
             query?: {
+                /** @description A config's axis value, NAME:VALUE, repeatable (all must hold): prompt, endpoint, model or params.KEY (of the stage that answers), or STAGE.prompt, STAGE.model, STAGE.endpoint, STAGE.params.KEY of one stage of a pipeline. Example: axis=extract.params.temperature:0.2 */
+                axis?: string;
                 cache_hit?: boolean;
                 config_hash?: string;
-                /** @description The pagination cursor value. */
                 cursor?: string;
                 /** @description Failed with an error (true) or not (false). */
                 error?: boolean;
                 error_kind?: string;
                 item?: number;
-                /** @description Which field to use when ordering the results. */
-                ordering?: string;
-                /** @description Number of results to return per page. */
+                ordering?: "id" | "-id" | "score" | "-score" | "latency_ms" | "-latency_ms" | "cost" | "-cost" | "prompt_tokens" | "-prompt_tokens" | "completion_tokens" | "-completion_tokens" | "status" | "-status" | "cache_hit" | "-cache_hit" | "item" | "-item" | "sample_index" | "-sample_index" | "config_hash" | "-config_hash" | "error_kind" | "-error_kind" | "finished_at" | "-finished_at";
                 page_size?: number;
                 score_max?: number;
                 score_min?: number;
+                /** @description With scorer_min and/or scorer_max: this scorer's score. */
+                scorer?: string;
+                scorer_max?: number;
+                scorer_min?: number;
                 /**
                  * @description * `pending` - Pending
                  *     * `running` - Running

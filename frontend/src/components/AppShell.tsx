@@ -56,12 +56,36 @@ function Shell() {
                 Prompts
               </NavLink>
               <NavLink
+                to={`/projects/${project.id}/datasets`}
+                className={({ isActive }) =>
+                  `rounded px-2 py-1 ${isActive ? 'bg-zinc-700 text-white' : 'text-zinc-300 hover:text-white'}`
+                }
+              >
+                Datasets
+              </NavLink>
+              <NavLink
                 to={`/projects/${project.id}/endpoints`}
                 className={({ isActive }) =>
                   `rounded px-2 py-1 ${isActive ? 'bg-zinc-700 text-white' : 'text-zinc-300 hover:text-white'}`
                 }
               >
                 Endpoints
+              </NavLink>
+              <NavLink
+                to={`/projects/${project.id}/members`}
+                className={({ isActive }) =>
+                  `rounded px-2 py-1 ${isActive ? 'bg-zinc-700 text-white' : 'text-zinc-300 hover:text-white'}`
+                }
+              >
+                Members
+              </NavLink>
+              <NavLink
+                to={`/projects/${project.id}/cache`}
+                className={({ isActive }) =>
+                  `rounded px-2 py-1 ${isActive ? 'bg-zinc-700 text-white' : 'text-zinc-300 hover:text-white'}`
+                }
+              >
+                Cache
               </NavLink>
             </nav>
           )}

@@ -7,7 +7,7 @@ import { useSignedIn } from '../api/useSignedIn';
 import { errorsByPath, Field, fieldProps, FormError, INPUT_CLASS } from '../components/curation/fields';
 import { NewKeyNotice } from '../components/curation/NewKeyNotice';
 import { Pagination } from '../components/Pagination';
-import { EmptyState, ErrorState, Loading, Spinner } from '../components/States';
+import { EmptyState, QueryView, Spinner } from '../components/States';
 import { Timestamp } from '../components/Timestamp';
 import { formatCount } from '../lib/format';
 import { useDocumentTitle } from '../lib/hooks';
@@ -49,41 +49,41 @@ export function ApiKeysPage() {
       ) : (
         <CreateKey projects={session.projects} onCreated={setMade} />
       )}
-      {keys.isPending ? (
-        <div className="panel">
-          <Loading label="Loading your API keys" />
-        </div>
-      ) : keys.isError ? (
-        <ErrorState title="Could not load your API keys" error={keys.error} onRetry={() => void keys.refetch()} />
-      ) : keys.data.results.length === 0 ? (
-        <EmptyState title="You have no API keys yet">Make one above for a script or an agent.</EmptyState>
-      ) : (
-        <div className="panel">
-          <div className="overflow-x-auto">
-            <table className="data-table">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Prefix</th>
-                  <th scope="col">Project</th>
-                  <th scope="col">Access</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {keys.data.results.map((key) => (
-                  <KeyRow key={key.id} apiKey={key} projects={session.projects} />
-                ))}
-              </tbody>
-            </table>
+      <QueryView
+        query={keys}
+        loading="Loading your API keys"
+        error="Could not load your API keys"
+        isEmpty={(data) => data.results.length === 0}
+        empty={<EmptyState title="You have no API keys yet">Make one above for a script or an agent.</EmptyState>}
+      >
+        {(data) => (
+          <div className="panel">
+            <div className="overflow-x-auto">
+              <table className="data-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Prefix</th>
+                    <th scope="col">Project</th>
+                    <th scope="col">Access</th>
+                    <th scope="col">Created</th>
+                    <th scope="col">Last used</th>
+                    <th scope="col">Expires</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Actions</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.results.map((key) => (
+                    <KeyRow key={key.id} apiKey={key} projects={session.projects} />
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pagination page={page} count={data.count} pageSize={PAGE_SIZE} label="API key pages" />
           </div>
-          <Pagination page={page} count={keys.data.count} pageSize={PAGE_SIZE} label="API key pages" />
-        </div>
-      )}
+        )}
+      </QueryView>
     </section>
   );
 }

@@ -5,7 +5,7 @@ import { errorMessage } from '../api/errors';
 import { useCurrentProject } from '../api/useSignedIn';
 import { EndpointForm } from '../components/curation/EndpointForm';
 import { Pagination } from '../components/Pagination';
-import { EmptyState, ErrorState, Loading, Spinner } from '../components/States';
+import { EmptyState, QueryView, Spinner } from '../components/States';
 import { formatCount, formatDuration, formatMs } from '../lib/format';
 import { useDocumentTitle } from '../lib/hooks';
 import { parsePage } from '../lib/params';
@@ -90,59 +90,61 @@ function EndpointList({ projectId, projectName, canEdit }: { projectId: number; 
           <EndpointForm key={editedEndpoint?.id ?? 'new'} projectId={projectId} endpoint={editedEndpoint} onDone={done} />
         </section>
       )}
-      {endpoints.isPending ? (
-        <div className="panel">
-          <Loading label="Loading endpoints" />
-        </div>
-      ) : endpoints.isError ? (
-        <ErrorState title="Could not load the endpoints" error={endpoints.error} onRetry={() => void endpoints.refetch()} />
-      ) : endpoints.data.results.length === 0 ? (
-        <EmptyState title={`No endpoints in ${projectName} yet`}>
-          An endpoint is an OpenAI-compatible server the sweeps call.
-          {canEdit ? ' Add one above.' : ' Editors and owners add them.'}
-        </EmptyState>
-      ) : (
-        <div className="panel">
-          <div className="overflow-x-auto">
-            <table className="data-table">
-              <thead>
-                <tr>
-                  <th scope="col">Endpoint</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col" className="num">
-                    Max concurrency
-                  </th>
-                  <th scope="col" className="num">
-                    RPM
-                  </th>
-                  <th scope="col" className="num">
-                    TPM
-                  </th>
-                  <th scope="col" className="num">
-                    Timeout
-                  </th>
-                  <th scope="col">API key</th>
-                  {canEdit && <th scope="col">Actions</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {endpoints.data.results.map((endpoint) => (
-                  <EndpointRow
-                    key={endpoint.id}
-                    endpoint={endpoint}
-                    canEdit={canEdit}
-                    onEdit={() => {
-                      setSaved(null);
-                      setEditing(endpoint.id);
-                    }}
-                  />
-                ))}
-              </tbody>
-            </table>
+      <QueryView
+        query={endpoints}
+        loading="Loading endpoints"
+        error="Could not load the endpoints"
+        isEmpty={(data) => data.results.length === 0}
+        empty={
+          <EmptyState title={`No endpoints in ${projectName} yet`}>
+            An endpoint is an OpenAI-compatible server the sweeps call.
+            {canEdit ? ' Add one above.' : ' Editors and owners add them.'}
+          </EmptyState>
+        }
+      >
+        {(data) => (
+          <div className="panel">
+            <div className="overflow-x-auto">
+              <table className="data-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Endpoint</th>
+                    <th scope="col">Kind</th>
+                    <th scope="col" className="num">
+                      Max concurrency
+                    </th>
+                    <th scope="col" className="num">
+                      RPM
+                    </th>
+                    <th scope="col" className="num">
+                      TPM
+                    </th>
+                    <th scope="col" className="num">
+                      Timeout
+                    </th>
+                    <th scope="col">API key</th>
+                    {canEdit && <th scope="col">Actions</th>}
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.results.map((endpoint) => (
+                    <EndpointRow
+                      key={endpoint.id}
+                      endpoint={endpoint}
+                      canEdit={canEdit}
+                      onEdit={() => {
+                        setSaved(null);
+                        setEditing(endpoint.id);
+                      }}
+                    />
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pagination page={page} count={data.count} pageSize={PAGE_SIZE} label="Endpoint pages" />
           </div>
-          <Pagination page={page} count={endpoints.data.count} pageSize={PAGE_SIZE} label="Endpoint pages" />
-        </div>
-      )}
+        )}
+      </QueryView>
     </section>
   );
 }

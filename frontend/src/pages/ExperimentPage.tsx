@@ -11,7 +11,7 @@ import { ApiError } from '../api/errors';
 import { useCurrentProject } from '../api/useSignedIn';
 import { LabelChips } from '../components/LabelChips';
 import { Pagination } from '../components/Pagination';
-import { EmptyState, ErrorState, Loading } from '../components/States';
+import { EmptyState, ErrorState, Loading, QueryView } from '../components/States';
 import { StatusBadge } from '../components/StatusBadge';
 import { Timestamp } from '../components/Timestamp';
 import {
@@ -40,31 +40,25 @@ function Experiment({ projectId, experimentId }: { projectId: number; experiment
   const experiment = useExperiment(experimentId);
   useDocumentTitle(experiment.data?.name, 'Experiments');
 
-  if (experiment.isPending) return <Loading label="Loading the experiment" />;
-  if (experiment.isError) {
-    if (experiment.error instanceof ApiError && experiment.error.status === 404) {
-      return <NotFoundPage />;
-    }
-    return (
-      <ErrorState
-        title="Could not load the experiment"
-        error={experiment.error}
-        onRetry={() => void experiment.refetch()}
-      />
-    );
-  }
-  const data = experiment.data;
-  if (data.project !== projectId) {
-    // An experiment reached under another project's URL: its own URL.
-    return <Navigate to={`/projects/${data.project}/experiments/${data.id}`} replace />;
+  if (experiment.isError && experiment.error instanceof ApiError && experiment.error.status === 404) {
+    return <NotFoundPage />;
   }
   return (
-    <div className="space-y-8">
-      <Header experiment={data} projectId={projectId} />
-      <SweepHistory experimentId={data.id} />
-      <PromotionHistory experimentId={data.id} />
-      <Spec experimentId={data.id} name={data.name} />
-    </div>
+    <QueryView query={experiment} loading="Loading the experiment" error="Could not load the experiment" framed={false}>
+      {(data) =>
+        data.project !== projectId ? (
+          // An experiment reached under another project's URL: its own URL.
+          <Navigate to={`/projects/${data.project}/experiments/${data.id}`} replace />
+        ) : (
+          <div className="space-y-8">
+            <Header experiment={data} projectId={projectId} />
+            <SweepHistory experimentId={data.id} />
+            <PromotionHistory experimentId={data.id} />
+            <Spec experimentId={data.id} name={data.name} />
+          </div>
+        )
+      }
+    </QueryView>
   );
 }
 
@@ -79,9 +73,14 @@ function Header({ experiment, projectId }: { experiment: ExperimentSummary; proj
       </nav>
       <div className="mt-1 flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-xl font-semibold">{experiment.name}</h1>
-        <Link to={`/projects/${projectId}/experiments/${experiment.id}/copy`} className="btn-secondary">
-          Copy to new
-        </Link>
+        <div className="flex flex-wrap gap-2">
+          <Link to={`/projects/${projectId}/experiments/${experiment.id}/promotions`} className="btn-secondary">
+            Promotions and deployments
+          </Link>
+          <Link to={`/projects/${projectId}/experiments/${experiment.id}/copy`} className="btn-secondary">
+            Copy to new
+          </Link>
+        </div>
       </div>
       {experiment.description && (
         <p className="mt-1 max-w-3xl text-sm text-zinc-600">{experiment.description}</p>
@@ -131,99 +130,97 @@ function SweepHistory({ experimentId }: { experimentId: number }) {
   const sweeps = useExperimentSweeps(experimentId, page);
   return (
     <Section id="sweeps-heading" title="Sweeps">
-      {sweeps.isPending ? (
-        <div className="panel">
-          <Loading label="Loading sweeps" />
-        </div>
-      ) : sweeps.isError ? (
-        <ErrorState
-          title="Could not load the sweeps"
-          error={sweeps.error}
-          onRetry={() => void sweeps.refetch()}
-        />
-      ) : sweeps.data.results.length === 0 ? (
-        <EmptyState title="No sweeps yet">
-          Start one with <code>POST /api/experiments/{experimentId}/sweeps/</code> or{' '}
-          <code>manage.py startsweep</code>.
-        </EmptyState>
-      ) : (
-        <div className="panel">
-          <div className="overflow-x-auto">
-            <table className="data-table">
-              <thead>
-                <tr>
-                  <th scope="col">Sweep</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="num">
-                    Runs
-                  </th>
-                  <th scope="col" className="num">
-                    Errors
-                  </th>
-                  <th scope="col" className="num">
-                    Cache hits
-                  </th>
-                  <th scope="col" className="num">
-                    Best score
-                  </th>
-                  <th scope="col" className="num">
-                    Cost
-                  </th>
-                  <th scope="col">Started</th>
-                  <th scope="col">Finished</th>
-                  <th scope="col" className="num">
-                    Took
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {sweeps.data.results.map((sweep) => (
-                  <tr key={sweep.id}>
-                    <td className="whitespace-nowrap tabular-nums">
-                      <Link to={`/sweeps/${sweep.id}`} className="link">
-                        #{sweep.id}
-                      </Link>
-                      <span className="ml-2 text-xs text-zinc-500">
-                        {strategyType(sweep.strategy)}
-                      </span>
-                    </td>
-                    <td>
-                      <StatusBadge status={sweep.status} />
-                      {sweep.error_message && (
-                        <p className="mt-1 max-w-xs text-xs text-red-700">{sweep.error_message}</p>
-                      )}
-                    </td>
-                    <td className="num">
-                      {formatProgress(sweep.done, sweep.planned)}
-                    </td>
-                    <td className="num">{formatCount(sweep.errors)}</td>
-                    <td className="num">
-                      {sweep.done ? formatPercent(sweep.cache_hits / sweep.done, 0) : MISSING}
-                    </td>
-                    <td className="num font-mono">
-                      {formatScore(sweep.best_score)}
-                    </td>
-                    <td className="num">{formatCost(sweep.cost)}</td>
-                    <td>
-                      <Timestamp iso={sweep.started_at} />
-                    </td>
-                    <td>
-                      <Timestamp iso={sweep.finished_at} />
-                    </td>
-                    <td className="num">{formatDuration(sweep.duration_s)}</td>
+      <QueryView
+        query={sweeps}
+        loading="Loading sweeps"
+        error="Could not load the sweeps"
+        isEmpty={(data) => data.results.length === 0}
+        empty={
+          <EmptyState title="No sweeps yet">
+            Start one with <code>POST /api/experiments/{experimentId}/sweeps/</code> or{' '}
+            <code>manage.py startsweep</code>.
+          </EmptyState>
+        }
+      >
+        {(data) => (
+          <div className="panel">
+            <div className="overflow-x-auto">
+              <table className="data-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Sweep</th>
+                    <th scope="col">Status</th>
+                    <th scope="col" className="num">
+                      Runs
+                    </th>
+                    <th scope="col" className="num">
+                      Errors
+                    </th>
+                    <th scope="col" className="num">
+                      Cache hits
+                    </th>
+                    <th scope="col" className="num">
+                      Best score
+                    </th>
+                    <th scope="col" className="num">
+                      Cost
+                    </th>
+                    <th scope="col">Started</th>
+                    <th scope="col">Finished</th>
+                    <th scope="col" className="num">
+                      Took
+                    </th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {data.results.map((sweep) => (
+                    <tr key={sweep.id}>
+                      <td className="whitespace-nowrap tabular-nums">
+                        <Link to={`/sweeps/${sweep.id}`} className="link">
+                          #{sweep.id}
+                        </Link>
+                        <span className="ml-2 text-xs text-zinc-500">
+                          {strategyType(sweep.strategy)}
+                        </span>
+                      </td>
+                      <td>
+                        <StatusBadge status={sweep.status} />
+                        {sweep.error_message && (
+                          <p className="mt-1 max-w-xs text-xs text-red-700">{sweep.error_message}</p>
+                        )}
+                      </td>
+                      <td className="num">
+                        {formatProgress(sweep.done, sweep.planned)}
+                      </td>
+                      <td className="num">{formatCount(sweep.errors)}</td>
+                      <td className="num">
+                        {sweep.done ? formatPercent(sweep.cache_hits / sweep.done, 0) : MISSING}
+                      </td>
+                      <td className="num font-mono">
+                        {formatScore(sweep.best_score)}
+                      </td>
+                      <td className="num">{formatCost(sweep.cost)}</td>
+                      <td>
+                        <Timestamp iso={sweep.started_at} />
+                      </td>
+                      <td>
+                        <Timestamp iso={sweep.finished_at} />
+                      </td>
+                      <td className="num">{formatDuration(sweep.duration_s)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pagination
+              page={page}
+              count={data.count}
+              pageSize={PAGE_SIZE}
+              label="Sweep pages"
+            />
           </div>
-          <Pagination
-            page={page}
-            count={sweeps.data.count}
-            pageSize={PAGE_SIZE}
-            label="Sweep pages"
-          />
-        </div>
-      )}
+        )}
+      </QueryView>
     </Section>
   );
 }
@@ -245,69 +242,67 @@ function PromotionHistory({ experimentId }: { experimentId: number }) {
   const promotions = usePromotions(experimentId, page);
   return (
     <Section id="labels-heading" title="Label history">
-      {promotions.isPending ? (
-        <div className="panel">
-          <Loading label="Loading the label history" />
-        </div>
-      ) : promotions.isError ? (
-        <ErrorState
-          title="Could not load the label history"
-          error={promotions.error}
-          onRetry={() => void promotions.refetch()}
-        />
-      ) : promotions.data.results.length === 0 ? (
-        <EmptyState title="Nothing promoted yet">
-          An editor promotes a finished sweep&apos;s config to a label with{' '}
-          <code>POST /api/sweeps/&#123;id&#125;/promote/</code> or <code>manage.py promote</code>.
-        </EmptyState>
-      ) : (
-        <div className="panel">
-          <div className="overflow-x-auto">
-            <table className="data-table">
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Label</th>
-                  <th scope="col">Config</th>
-                  <th scope="col">From sweep</th>
-                  <th scope="col" className="num">
-                    Score then
-                  </th>
-                  <th scope="col">By</th>
-                  <th scope="col">Note</th>
-                </tr>
-              </thead>
-              <tbody>
-                {promotions.data.results.map((promotion) => (
-                  <tr key={promotion.id}>
-                    <td>
-                      <Timestamp iso={promotion.promoted_at} />
-                    </td>
-                    <td className="font-medium">{promotion.label}</td>
-                    <td className="font-mono text-xs" title={promotion.config_hash}>
-                      {shortHash(promotion.config_hash)}
-                    </td>
-                    <td className="whitespace-nowrap tabular-nums">
-                      #{promotion.sweep}
-                      {promotion.source !== null && (
-                        <span className="ml-2 text-xs text-zinc-500">
-                          rollback to #{promotion.source}
-                        </span>
-                      )}
-                    </td>
-                    <td className="num font-mono">
-                      {formatScore(promotedScore(promotion.scores))}
-                    </td>
-                    <td>{promotion.promoted_by ?? <span className="text-zinc-500">command line</span>}</td>
-                    <td className="max-w-xs text-zinc-600">{promotion.note || MISSING}</td>
+      <QueryView
+        query={promotions}
+        loading="Loading the label history"
+        error="Could not load the label history"
+        isEmpty={(data) => data.results.length === 0}
+        empty={
+          <EmptyState title="Nothing promoted yet">
+            An editor promotes a finished sweep&apos;s config to a label with{' '}
+            <code>POST /api/sweeps/&#123;id&#125;/promote/</code> or <code>manage.py promote</code>.
+          </EmptyState>
+        }
+      >
+        {(data) => (
+          <div className="panel">
+            <div className="overflow-x-auto">
+              <table className="data-table">
+                <thead>
+                  <tr>
+                    <th scope="col">When</th>
+                    <th scope="col">Label</th>
+                    <th scope="col">Config</th>
+                    <th scope="col">From sweep</th>
+                    <th scope="col" className="num">
+                      Score then
+                    </th>
+                    <th scope="col">By</th>
+                    <th scope="col">Note</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {data.results.map((promotion) => (
+                    <tr key={promotion.id}>
+                      <td>
+                        <Timestamp iso={promotion.promoted_at} />
+                      </td>
+                      <td className="font-medium">{promotion.label}</td>
+                      <td className="font-mono text-xs" title={promotion.config_hash}>
+                        {shortHash(promotion.config_hash)}
+                      </td>
+                      <td className="whitespace-nowrap tabular-nums">
+                        #{promotion.sweep}
+                        {promotion.source !== null && (
+                          <span className="ml-2 text-xs text-zinc-500">
+                            rollback to #{promotion.source}
+                          </span>
+                        )}
+                      </td>
+                      <td className="num font-mono">
+                        {formatScore(promotedScore(promotion.scores))}
+                      </td>
+                      <td>{promotion.promoted_by ?? <span className="text-zinc-500">command line</span>}</td>
+                      <td className="max-w-xs text-zinc-600">{promotion.note || MISSING}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <PromotionPages page={page} count={data.count} />
           </div>
-          <PromotionPages page={page} count={promotions.data.count} />
-        </div>
-      )}
+        )}
+      </QueryView>
     </Section>
   );
 }

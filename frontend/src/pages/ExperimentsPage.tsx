@@ -3,7 +3,7 @@ import { type ExperimentSummary, PAGE_SIZE, useExperiments } from '../api/experi
 import { useCurrentProject } from '../api/useSignedIn';
 import { LabelChips } from '../components/LabelChips';
 import { Pagination } from '../components/Pagination';
-import { EmptyState, ErrorState, Loading, Spinner } from '../components/States';
+import { EmptyState, QueryView, Spinner } from '../components/States';
 import { StatusBadge } from '../components/StatusBadge';
 import { Timestamp } from '../components/Timestamp';
 import { formatCount, formatProgress, formatScore, MISSING } from '../lib/format';
@@ -45,57 +45,55 @@ function ExperimentList({ projectId, projectName }: { projectId: number; project
           New experiment
         </Link>
       </div>
-      {experiments.isPending ? (
-        <div className="panel">
-          <Loading label="Loading experiments" />
-        </div>
-      ) : experiments.isError ? (
-        <ErrorState
-          title="Could not load the experiments"
-          error={experiments.error}
-          onRetry={() => void experiments.refetch()}
-        />
-      ) : experiments.data.results.length === 0 ? (
-        <EmptyState title={`No experiments in ${projectName} yet`}>
-          An experiment is stored from a spec: <code>manage.py runexperiment spec.yaml</code> on
-          the command line, or <code>POST /api/experiments/</code>.
-        </EmptyState>
-      ) : (
-        <div className="panel">
-          <div className="overflow-x-auto">
-            <table className="data-table">
-              <thead>
-                <tr>
-                  <th scope="col">Experiment</th>
-                  <th scope="col">Last sweep</th>
-                  <th scope="col">When</th>
-                  <th scope="col" className="num">
-                    Runs
-                  </th>
-                  <th scope="col" className="num">
-                    Best score
-                  </th>
-                  <th scope="col">Labels</th>
-                  <th scope="col" className="num">
-                    Sweeps
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {experiments.data.results.map((experiment) => (
-                  <ExperimentRow key={experiment.id} projectId={projectId} experiment={experiment} />
-                ))}
-              </tbody>
-            </table>
+      <QueryView
+        query={experiments}
+        loading="Loading experiments"
+        error="Could not load the experiments"
+        isEmpty={(data) => data.results.length === 0}
+        empty={
+          <EmptyState title={`No experiments in ${projectName} yet`}>
+            An experiment is stored from a spec: <code>manage.py runexperiment spec.yaml</code> on
+            the command line, or <code>POST /api/experiments/</code>.
+          </EmptyState>
+        }
+      >
+        {(data) => (
+          <div className="panel">
+            <div className="overflow-x-auto">
+              <table className="data-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Experiment</th>
+                    <th scope="col">Last sweep</th>
+                    <th scope="col">When</th>
+                    <th scope="col" className="num">
+                      Runs
+                    </th>
+                    <th scope="col" className="num">
+                      Best score
+                    </th>
+                    <th scope="col">Labels</th>
+                    <th scope="col" className="num">
+                      Sweeps
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.results.map((experiment) => (
+                    <ExperimentRow key={experiment.id} projectId={projectId} experiment={experiment} />
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pagination
+              page={page}
+              count={data.count}
+              pageSize={PAGE_SIZE}
+              label="Experiment pages"
+            />
           </div>
-          <Pagination
-            page={page}
-            count={experiments.data.count}
-            pageSize={PAGE_SIZE}
-            label="Experiment pages"
-          />
-        </div>
-      )}
+        )}
+      </QueryView>
     </section>
   );
 }

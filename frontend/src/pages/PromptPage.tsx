@@ -13,7 +13,7 @@ import {
 import { useCurrentProject } from '../api/useSignedIn';
 import { errorsByPath, Field, fieldProps, FormError, INPUT_CLASS } from '../components/curation/fields';
 import { PromptDiff } from '../components/curation/PromptDiff';
-import { EmptyState, ErrorState, Loading } from '../components/States';
+import { EmptyState, ErrorState, Loading, QueryView } from '../components/States';
 import { Timestamp } from '../components/Timestamp';
 import { shortHash } from '../lib/format';
 import { useDocumentTitle } from '../lib/hooks';
@@ -56,20 +56,20 @@ function PromptDetail({ projectId, promptId, canEdit }: { projectId: number; pro
         </h1>
         {prompt.data.description && <p className="mt-1 text-sm text-zinc-600">{prompt.data.description}</p>}
       </div>
-      {versions.isPending ? (
-        <div className="panel">
-          <Loading label="Loading the versions" />
-        </div>
-      ) : versions.isError ? (
-        <ErrorState title="Could not load the versions" error={versions.error} onRetry={() => void versions.refetch()} />
-      ) : versions.data.results.length === 0 ? (
-        <EmptyState title="This prompt has no versions yet" />
-      ) : (
-        <>
-          <VersionList versions={versions.data.results} />
-          <VersionDiff name={prompt.data.name} versions={versions.data.results} />
-        </>
-      )}
+      <QueryView
+        query={versions}
+        loading="Loading the versions"
+        error="Could not load the versions"
+        isEmpty={(data) => data.results.length === 0}
+        empty={<EmptyState title="This prompt has no versions yet" />}
+      >
+        {(data) => (
+          <>
+            <VersionList versions={data.results} />
+            <VersionDiff name={prompt.data.name} versions={data.results} />
+          </>
+        )}
+      </QueryView>
       {canEdit && <AddVersion prompt={prompt.data} />}
     </div>
   );

@@ -8,7 +8,7 @@ import { runConfigLabel } from '../components/runs/labels';
 import { Messages, ScoresTable, StageSection, UsageList } from '../components/runs/RunParts';
 import { RunStatusBadge } from '../components/runs/RunStatusBadge';
 import { Panel } from '../components/sweep/Panel';
-import { ErrorState, Loading } from '../components/States';
+import { QueryView } from '../components/States';
 import { Timestamp } from '../components/Timestamp';
 import { formatScore, shortHash } from '../lib/format';
 import { useDocumentTitle } from '../lib/hooks';
@@ -25,12 +25,12 @@ export function RunPage() {
 function RunView({ runId }: { runId: number }) {
   useDocumentTitle(`Run #${runId}`);
   const run = useRun(runId);
-  if (run.isPending) return <Loading label="Loading the run" />;
-  if (run.isError) {
-    if (run.error instanceof ApiError && run.error.status === 404) return <NotFoundPage />;
-    return <ErrorState title="Could not load the run" error={run.error} onRetry={() => void run.refetch()} />;
-  }
-  return <RunDetailView run={run.data} />;
+  if (run.isError && run.error instanceof ApiError && run.error.status === 404) return <NotFoundPage />;
+  return (
+    <QueryView query={run} loading="Loading the run" error="Could not load the run" framed={false}>
+      {(data) => <RunDetailView run={data} />}
+    </QueryView>
+  );
 }
 
 function RunDetailView({ run }: { run: RunDetail }) {

@@ -196,7 +196,7 @@ describe('the sweep page', () => {
           attempts += 1;
           return attempts === 1
             ? json({ detail: 'Invalid input.', errors: [{ path: 'label', message: 'label "Prod" is not a slug' }] }, 400)
-            : json({ id: 1, label: 'staging', config_hash: ROWS[1]!.config_hash }, 201);
+            : json({ id: 1, experiment: 3, label: 'staging', config_hash: ROWS[1]!.config_hash }, 201);
         },
       },
       finished,
@@ -216,6 +216,10 @@ describe('the sweep page', () => {
 
     await user.click(within(form).getByRole('button', { name: 'Promote' }));
     expect(await screen.findByText(/Promoted/)).toHaveTextContent('staging');
+    expect(screen.getByRole('link', { name: 'See staging and its deployment' })).toHaveAttribute(
+      'href',
+      `/projects/${SWEEP.project}/experiments/3/promotions`,
+    );
     const sent = requests.filter((r) => r.method === 'POST');
     expect(await sent[1]?.json()).toEqual({ config: ROWS[1]!.config_hash, label: 'staging', note: '' });
   });

@@ -113,6 +113,9 @@ function SweepView({ sweepId }: { sweepId: number }) {
           <Link to={`/sweeps/${sweepId}/runs`} className="btn-secondary">
             Explore runs
           </Link>
+          <Link to={`/sweeps/${sweepId}/versus`} className="btn-secondary">
+            Against another sweep
+          </Link>
           {canEdit && <SteeringControls sweepId={sweepId} status={status} concurrency={state.concurrency ?? sweep.concurrency} />}
         </div>
       </header>

@@ -11,6 +11,7 @@ export function run(id: number, overrides: Partial<Run> = {}): Run {
     status: 'done',
     cache_hit: false,
     score: 0.75,
+    scores_by_scorer: { json_valid: 1, json_f1: 0.5 },
     latency_ms: 120,
     cost: 0.0002,
     prompt_tokens: 90,

@@ -1,7 +1,7 @@
 import { Suspense, useId, useState } from 'react';
 import { useHeatmap } from '../../api/sweeps';
 import { LazyHeatmapChart } from '../charts';
-import { EmptyState, ErrorState, Loading, Spinner } from '../States';
+import { EmptyState, Loading, QueryView, Spinner } from '../States';
 import { Panel } from './Panel';
 
 /**
@@ -55,17 +55,20 @@ export function HeatmapPanel({ sweepId, axes }: { sweepId: number; axes: readonl
 
   return (
     <Panel id={`${ids}-heading`} title="Heatmap" actions={pickers}>
-      {heatmap.isPending ? (
-        <Loading label="Loading the heatmap" />
-      ) : heatmap.isError ? (
-        <ErrorState title="Could not load the heatmap" error={heatmap.error} onRetry={() => void heatmap.refetch()} />
-      ) : heatmap.data.cells.length === 0 ? (
-        <EmptyState title="No scored runs yet">The heatmap fills in as runs are scored.</EmptyState>
-      ) : (
-        <Suspense fallback={<Loading label="Loading the chart" />}>
-          <LazyHeatmapChart heatmap={heatmap.data} />
-        </Suspense>
-      )}
+      <QueryView
+        query={heatmap}
+        loading="Loading the heatmap"
+        error="Could not load the heatmap"
+        framed={false}
+        isEmpty={(data) => data.cells.length === 0}
+        empty={<EmptyState title="No scored runs yet">The heatmap fills in as runs are scored.</EmptyState>}
+      >
+        {(data) => (
+          <Suspense fallback={<Loading label="Loading the chart" />}>
+            <LazyHeatmapChart heatmap={data} />
+          </Suspense>
+        )}
+      </QueryView>
     </Panel>
   );
 }

@@ -2,7 +2,9 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
+import { MemoryRouter } from 'react-router';
 import { createQueryClient } from '../../api/queryClient';
+import { SignedInContext } from '../../api/useSignedIn';
 import type { LiveRow } from '../../live/events';
 import { row } from '../../test/sweepFixtures';
 import { LeaderboardTable } from './Leaderboard';
@@ -10,7 +12,13 @@ import { LeaderboardTable } from './Leaderboard';
 function renderTable(rows: LiveRow[], { canPromote = false, sweepFinished = true } = {}) {
   return render(
     <QueryClientProvider client={createQueryClient()}>
-      <LeaderboardTable rows={rows} sweepId={7} canPromote={canPromote} sweepFinished={sweepFinished} />
+      <SignedInContext.Provider
+        value={{ signed_in: true, username: 'bob', is_superuser: false, projects: [{ id: 1, name: 'acme', role: 'editor' }] }}
+      >
+        <MemoryRouter>
+          <LeaderboardTable rows={rows} sweepId={7} canPromote={canPromote} sweepFinished={sweepFinished} />
+        </MemoryRouter>
+      </SignedInContext.Provider>
     </QueryClientProvider>,
   );
 }

@@ -39,6 +39,30 @@ export function VersusBest({ row }: { row: LiveRow }) {
   );
 }
 
+function CompareBox({
+  row,
+  label,
+  selection,
+}: {
+  row: LiveRow;
+  label: string;
+  selection: { selected: readonly string[]; toggle: (hash: string) => void; max: number };
+}) {
+  const checked = selection.selected.includes(row.config_hash);
+  const full = !checked && selection.selected.length >= selection.max;
+  return (
+    <input
+      type="checkbox"
+      className="size-4 align-middle"
+      checked={checked}
+      disabled={full}
+      title={full ? `Compare at most ${selection.max} configs` : undefined}
+      aria-label={`Compare ${label}`}
+      onChange={() => selection.toggle(row.config_hash)}
+    />
+  );
+}
+
 /**
  * The configs ranked, each score with its 95% interval on a shared scale and
  * its comparison with the best. Editors and owners promote a row of a
@@ -49,23 +73,31 @@ export function LeaderboardTable({
   sweepId,
   canPromote,
   sweepFinished,
+  selection,
 }: {
   rows: readonly LiveRow[];
   sweepId: number;
   canPromote: boolean;
   sweepFinished: boolean;
+  /** The configs ticked to compare side by side, at most `max` of them. */
+  selection?: { selected: readonly string[]; toggle: (hash: string) => void; max: number };
 }) {
   const [showAll, setShowAll] = useState(false);
   const [promoting, setPromoting] = useState<string | null>(null);
   const shown = showAll ? rows : rows.slice(0, FIRST_ROWS);
   const domain = ciDomain(rows);
-  const columns = canPromote ? 10 : 9;
+  const columns = 9 + (canPromote ? 1 : 0) + (selection ? 1 : 0);
   return (
     <div>
       <div className="overflow-x-auto">
         <table className="data-table">
           <thead>
             <tr>
+              {selection && (
+                <th scope="col">
+                  <span className="sr-only">Compare</span>
+                </th>
+              )}
               <th scope="col" className="text-right">
                 #
               </th>
@@ -100,6 +132,11 @@ export function LeaderboardTable({
               return (
                 <Fragment key={row.config_hash}>
                   <tr data-testid="leaderboard-row">
+                    {selection && (
+                      <td>
+                        <CompareBox row={row} label={label} selection={selection} />
+                      </td>
+                    )}
                     <td className="text-right tabular-nums">{row.rank}</td>
                     <td className="max-w-md">
                       <span className="break-words">{label}</span>

@@ -3,7 +3,7 @@ import type { ParetoPoint } from '../../api/sweeps';
 import { usePareto } from '../../api/sweeps';
 import { formatCost, formatMs, formatScore } from '../../lib/format';
 import { LazyParetoChart, type ParetoMetric } from '../charts';
-import { EmptyState, ErrorState, Loading } from '../States';
+import { EmptyState, Loading, QueryView } from '../States';
 import { Panel } from './Panel';
 
 const TITLES: Record<ParetoMetric, string> = {
@@ -66,18 +66,21 @@ export function ParetoPanel({ sweepId }: { sweepId: number }) {
   const id = useId();
   return (
     <Panel id={id} title="Pareto fronts">
-      {pareto.isPending ? (
-        <Loading label="Loading the Pareto fronts" />
-      ) : pareto.isError ? (
-        <ErrorState title="Could not load the Pareto fronts" error={pareto.error} onRetry={() => void pareto.refetch()} />
-      ) : pareto.data.cost.length === 0 && pareto.data.latency.length === 0 ? (
-        <EmptyState title="No scored configs yet">The fronts appear as runs are scored.</EmptyState>
-      ) : (
-        <div className="grid gap-4 lg:grid-cols-2">
-          <Front metric="cost" points={pareto.data.cost} />
-          <Front metric="latency" points={pareto.data.latency} />
-        </div>
-      )}
+      <QueryView
+        query={pareto}
+        loading="Loading the Pareto fronts"
+        error="Could not load the Pareto fronts"
+        framed={false}
+        isEmpty={(data) => data.cost.length === 0 && data.latency.length === 0}
+        empty={<EmptyState title="No scored configs yet">The fronts appear as runs are scored.</EmptyState>}
+      >
+        {(data) => (
+          <div className="grid gap-4 lg:grid-cols-2">
+            <Front metric="cost" points={data.cost} />
+            <Front metric="latency" points={data.latency} />
+          </div>
+        )}
+      </QueryView>
     </Panel>
   );
 }

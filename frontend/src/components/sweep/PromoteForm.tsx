@@ -1,6 +1,8 @@
 import { type FormEvent, useId, useState } from 'react';
+import { Link } from 'react-router';
 import { ApiError, errorMessage } from '../../api/errors';
 import { usePromote } from '../../api/sweeps';
+import { useCurrentProject } from '../../api/useSignedIn';
 import { shortHash } from '../../lib/format';
 
 const LABEL = /^[a-z0-9_-]{1,50}$/;
@@ -18,6 +20,8 @@ export function PromoteForm({
   onDone: () => void;
 }) {
   const promote = usePromote(sweepId);
+  // The sweep's page announces its project.
+  const { projectId } = useCurrentProject();
   const [label, setLabel] = useState('production');
   const [note, setNote] = useState('');
   const [invalid, setInvalid] = useState<string | null>(null);
@@ -50,6 +54,14 @@ export function PromoteForm({
           Promoted <span className="font-mono">{shortHash(configHash)}</span> to{' '}
           <strong>{promote.data.label}</strong>.
         </span>
+        {projectId !== null && (
+          <Link
+            to={`/projects/${projectId}/experiments/${promote.data.experiment}/promotions`}
+            className="link"
+          >
+            See {promote.data.label} and its deployment
+          </Link>
+        )}
         <button type="button" className="btn-secondary" onClick={onDone}>
           Close
         </button>
