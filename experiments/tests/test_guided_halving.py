@@ -3,7 +3,14 @@ best promoted by one objective, or by non-dominated rank with two."""
 
 from __future__ import annotations
 
-from experiments.engine.halving import fronts, item_order, pooled, promote
+from experiments.engine.halving import (
+    dominates,
+    fronts,
+    item_order,
+    pooled,
+    promote,
+    ranked,
+)
 
 
 def test_items_are_shuffled_by_the_seed_alone():
@@ -28,6 +35,29 @@ def test_two_objectives_promote_the_front_first():
 def test_fronts_peel_layer_by_layer():
     values = [(3, 1), (2, 2), (1, 3), (2, 1), (1, 1), (0, 0)]
     assert fronts(values) == [0, 0, 0, 1, 2, 3]
+
+
+def test_a_point_dominates_only_when_no_worse_anywhere_and_better_somewhere():
+    assert dominates((2, 1), (1, 1)) and dominates((1, 2), (1, 1))
+    assert not dominates((1, 1), (1, 1))  # equal: neither is better
+    assert not dominates((2, 0), (1, 1)) and not dominates((1, 1), (2, 0))
+    assert not dominates((1, 1), (2, 1))
+
+
+def test_fronts_do_not_depend_on_the_order_the_points_come_in():
+    values = [(3, 1), (2, 2), (1, 3), (2, 1), (1, 1), (0, 0)]
+    ranks = [0, 0, 0, 1, 2, 3]
+    assert fronts(values[::-1]) == ranks[::-1]
+    # The worst first: each point is dominated by ones that come after it.
+    assert fronts([(0, 0), (1, 1), (2, 2)]) == [2, 1, 0]
+    # Equal points share a front; a point dominated twice waits for both.
+    assert fronts([(1, 1), (0, 0), (1, 1), (0, 2)]) == [0, 1, 0, 0]
+    assert promote([(0, 0), (1, 1), (2, 2)], 1) == ([2], [1, 0])
+
+
+def test_a_single_config_ranks_and_pools_alone():
+    assert ranked([(0.5,)]) == [0] and ranked([(0.5, -1.0)]) == [0]
+    assert pooled([(0, 1)], [0.7], [3]) == [0.7]
 
 
 def test_pooled_scores_borrow_from_the_configs_sharing_an_axis_value():

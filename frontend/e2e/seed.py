@@ -3,6 +3,7 @@ project's own services (run by stack.mjs with the stack's environment):
 
     python frontend/e2e/seed.py users       # project, editor, viewer, owner, dataset
     python frontend/e2e/seed.py big-sweep   # a finished 10,000-run sweep
+    python frontend/e2e/seed.py big-sweep 500  # 100,000 runs (500 items)
 
 Each prints one JSON object on stdout. There is no management command for
 members with passwords (the admin makes them), hence this script.
@@ -56,8 +57,8 @@ def users() -> dict:
     }
 
 
-def big_sweep() -> dict:
-    """100 configs x 50 items x 2 samples, planned by the engine and its
+def big_sweep(items: str = "50") -> dict:
+    """100 configs x ``items`` items x 2 samples, planned by the engine and its
     results written in bulk (bench/analysis.py's ``bulk`` build: seconds,
     where running 10,000 calls through the engine takes about a minute)."""
     sys.path.insert(0, str(ROOT / "bench"))
@@ -65,9 +66,9 @@ def big_sweep() -> dict:
 
     from experiments.services.experiments import create_experiment
 
-    document = spec("big-grid", "http://127.0.0.1:9", 50)
+    document = spec("big-grid", "http://127.0.0.1:9", int(items))
     document["project"] = PROJECT
-    document["description"] = "10,000 runs, results written in bulk for the e2e timing."
+    document["description"] = "Runs with results written in bulk, for the e2e timings."
     experiment, _ = create_experiment(document, None)
     sweep_id, seconds = _build_bulk(experiment)
     sweep = experiment.sweeps.get(pk=sweep_id)
@@ -82,7 +83,7 @@ def big_sweep() -> dict:
 
 if __name__ == "__main__":
     commands = {"users": users, "big-sweep": big_sweep}
-    if len(sys.argv) != 2 or sys.argv[1] not in commands:
-        sys.exit(f"usage: seed.py {'|'.join(commands)}")
+    if len(sys.argv) not in (2, 3) or sys.argv[1] not in commands:
+        sys.exit(f"usage: seed.py {'|'.join(commands)} [items]")
     setup_django()
-    sys.stdout.write(json.dumps(commands[sys.argv[1]]()) + "\n")
+    sys.stdout.write(json.dumps(commands[sys.argv[1]](*sys.argv[2:])) + "\n")

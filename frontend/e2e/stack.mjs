@@ -97,7 +97,30 @@ function snapshotDist(target) {
   throw new Error('frontend/dist kept changing while it was copied (a build running?): try again');
 }
 
-export async function startStack({ log = () => {} } = {}) {
+/**
+ * The stack in production mode: a fresh PostgreSQL database (dropped by
+ * `stop`) and Redis (db 14) on the machine's services, plain HTTP on loopback.
+ */
+async function postgresEnv(dataDir) {
+  const server = process.env.E2E_PG_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
+  const name = `pl_e2e_${process.pid}_${Date.now()}`;
+  const admin = (sql) =>
+    run(PYTHON, ['-c', 'import sys, psycopg; psycopg.connect(sys.argv[1], autocommit=True).execute(sys.argv[2])', `${server}/postgres`, sql]);
+  await admin(`CREATE DATABASE ${name}`);
+  return {
+    env: {
+      DATABASE_URL: `${server}/${name}`,
+      REDIS_URL: process.env.E2E_REDIS_URL ?? 'redis://127.0.0.1:6379/14',
+      SECRET_KEY: `e2e-only-${name}`,
+      PROMPTLOOPER_FERNET_KEYS: 'ZmRlMjU3YjVkZmE4NDQ0MWE0NjdiYWYxNzQzYmJmMjA=',
+      SESSION_COOKIE_SECURE: 'false',
+      CSRF_COOKIE_SECURE: 'false',
+    },
+    drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+export async function startStack({ log = () => {}, postgres = false } = {}) {
   if (!existsSync(join(FRONTEND, 'dist', 'index.html'))) {
     throw new Error(
       'frontend/dist/index.html is missing: build the dashboard first (`make install` in the ' +
@@ -121,13 +144,15 @@ export async function startStack({ log = () => {} } = {}) {
   };
   // Single-container mode: SQLite in dataDir, the ORM broker, no Redis.
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'DEBUG']) delete env[name];
+  const production = postgres ? await postgresEnv(dataDir) : null;
+  if (production) Object.assign(env, production.env);
 
   const python = async (args, options = {}) => {
     const { stdout } = await run(PYTHON, args, { cwd: ROOT, env, maxBuffer: 16 << 20, ...options });
     return stdout;
   };
   const manage = (...args) => python(['manage.py', ...args]);
-  const seed = async (what) => JSON.parse(await python([join(FRONTEND, 'e2e', 'seed.py'), what]));
+  const seed = async (what, ...args) => JSON.parse(await python([join(FRONTEND, 'e2e', 'seed.py'), what, ...args]));
 
   const started = Date.now();
   await manage('migrate', '--noinput', '--verbosity', '0');
@@ -176,7 +201,10 @@ export async function startStack({ log = () => {} } = {}) {
         if (groupAlive(pgid)) process.kill(-pgid, 'SIGKILL');
       }
     }
-    if (!process.env.E2E_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
+    if (!process.env.E2E_KEEP_DATA) {
+      rmSync(dataDir, { recursive: true, force: true });
+      await production?.drop();
+    }
   };
 
   const deadline = Date.now() + READY_TIMEOUT_MS;

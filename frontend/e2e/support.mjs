@@ -30,17 +30,18 @@ export async function signIn(page, username, password) {
 }
 
 /**
- * One stack for a test file: `start` (in `before`) brings up runstack, seeds
+ * One stack for a test file (`postgres`: in production mode, see stack.mjs):
+ * `start` (in `before`) brings up runstack, seeds
  * the users and launches Chromium; `pageAs(user)` opens a page signed in as a
  * seeded user (edith editor, victor viewer, olga owner) whose console is
  * watched; `api(user)` is a REST client as that user; `stop` (in `after`)
  * closes everything.
  */
-export function e2eSession() {
+export function e2eSession({ postgres = false } = {}) {
   const session = { stack: null, browser: null, contexts: [], states: new Map(), clients: new Map() };
 
   session.start = async () => {
-    session.stack = await startStack({ log });
+    session.stack = await startStack({ log, postgres });
     session.browser = await launch();
   };
 

@@ -217,8 +217,10 @@ class ScoreSerializer(serializers.ModelSerializer):
 
 
 # What a list of runs prefetches for RunSerializer's ``scores_by_scorer``.
+# (Score's own ordering, by run, would join the runs to sort by their id.)
 SCORE_VALUES = Prefetch(
-    "scores", queryset=Score.objects.only("run_id", "scorer", "value")
+    "scores",
+    queryset=Score.objects.only("run_id", "scorer", "value").order_by("scorer"),
 )
 
 

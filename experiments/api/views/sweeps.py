@@ -260,7 +260,13 @@ class SweepRunViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
             Sweep.objects.filter(experiment__project__in=projects_for(self.request)),
             pk=id_or_404(self.kwargs["sweep_pk"]),
         )
-        return Run.objects.filter(sweep=sweep).prefetch_related(SCORE_VALUES)
+        # Only the listed columns: a run's messages, answer and raw response
+        # are its detail's, and reading them made a page several times slower.
+        listed = [
+            name for name in RunSerializer.Meta.fields if name != "scores_by_scorer"
+        ]
+        runs = Run.objects.filter(sweep=sweep).only(*listed)
+        return runs.prefetch_related(SCORE_VALUES)
 
 
 class RunViewSet(mixins.RetrieveModelMixin, ProjectScopedViewSet):

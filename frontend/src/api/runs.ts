@@ -1,13 +1,14 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import type { RunFilters } from '../lib/runFilters';
 import { api, unwrap } from './client';
-import type { components } from './schema';
+import type { components, operations } from './schema';
 
 export type Run = components['schemas']['Run'];
 export type RunDetail = components['schemas']['RunDetail'];
 export type RunScore = components['schemas']['Score'];
 export type TraceStage = components['schemas']['TraceStage'];
 export type RunPage = components['schemas']['PaginatedRunList'];
+type RunListQuery = NonNullable<operations['sweeps_runs_list']['parameters']['query']>;
 
 /** Runs per page: enough to fill a tall screen twice, small enough to answer fast. */
 export const RUN_PAGE_SIZE = 100;
@@ -25,8 +26,9 @@ export function cursorOf(link: string | null | undefined): string | null {
 }
 
 /**
- * A sweep's runs in cursor pages, by id. New filters make a new query key,
- * so paging starts again from the first page.
+ * A sweep's runs in cursor pages, by id unless `filters.ordering` says
+ * otherwise. New filters or a new ordering make a new query key, so paging
+ * starts again from the first page (a cursor belongs to one ordering).
  */
 export function useSweepRuns(sweepId: number, filters: RunFilters) {
   return useInfiniteQuery({
@@ -37,7 +39,13 @@ export function useSweepRuns(sweepId: number, filters: RunFilters) {
         await api.GET('/api/sweeps/{sweep_pk}/runs/', {
           params: {
             path: { sweep_pk: String(sweepId) },
-            query: { ...filters, page_size: RUN_PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) },
+            // The schema types the repeatable `axis` as one string; openapi-fetch sends
+            // an array as repeated parameters (axis=a&axis=b), which is what the API reads.
+            query: {
+              ...filters,
+              page_size: RUN_PAGE_SIZE,
+              ...(pageParam ? { cursor: pageParam } : {}),
+            } as RunListQuery,
           },
           signal,
         }),

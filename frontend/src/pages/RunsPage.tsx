@@ -1,21 +1,50 @@
-import { useCallback, useMemo } from 'react';
+import { useCallback, useMemo, useRef } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { ApiError } from '../api/errors';
 import { useSweepRuns } from '../api/runs';
 import { useLeaderboard, useSweep } from '../api/sweeps';
 import { usePageProject } from '../api/useSignedIn';
+import { axisChoices, scorerNames } from '../components/runs/axes';
 import { runConfigLabel } from '../components/runs/labels';
 import { RunFilterForm } from '../components/runs/RunFilterForm';
 import { RunTable } from '../components/runs/RunTable';
 import { rowLabel } from '../components/sweep/configs';
-import { EmptyState, ErrorState, Loading, Spinner } from '../components/States';
+import { EmptyState, ErrorState, QueryView, Spinner } from '../components/States';
 import { formatCount } from '../lib/format';
 import { useDocumentTitle } from '../lib/hooks';
 import { parseId } from '../lib/params';
-import { activeFilterCount, parseRunFilters, type RunFilters, withRunFilters } from '../lib/runFilters';
+import {
+  activeFilterCount,
+  nextOrdering,
+  type OrderField,
+  orderingOf,
+  parseRunFilters,
+  type RunFilters,
+  withRunFilters,
+} from '../lib/runFilters';
 import { NotFoundPage } from './NotFoundPage';
 
-/** A sweep's runs, filtered in the URL (shareable), in cursor pages behind a virtualised table. */
+/** How the heading names each sort column. */
+const ORDER_NAMES: Record<OrderField, string> = {
+  id: 'run id',
+  score: 'score',
+  latency_ms: 'latency',
+  cost: 'cost',
+  prompt_tokens: 'prompt tokens',
+  completion_tokens: 'completion tokens',
+  status: 'status',
+  cache_hit: 'cache hit',
+  item: 'item',
+  sample_index: 'sample',
+  config_hash: 'config hash',
+  error_kind: 'error kind',
+  finished_at: 'finish time',
+};
+
+/** The columns a run may have no value in: the API sorts those runs last either way. */
+const NULLABLE = new Set<OrderField>(['score', 'latency_ms', 'cost', 'prompt_tokens', 'completion_tokens', 'finished_at']);
+
+/** A sweep's runs, filtered and sorted in the URL (shareable), in cursor pages behind a virtualised table. */
 export function RunsPage() {
   const sweepId = parseId(useParams().id);
   if (sweepId === null) return <NotFoundPage />;
@@ -48,12 +77,33 @@ function RunExplorer({ sweepId }: { sweepId: number }) {
     return map;
   }, [configs, runs.data]);
   const rows = useMemo(() => runs.data?.pages.flatMap((page) => page.results) ?? [], [runs.data]);
+  const axes = useMemo(() => axisChoices(leaderboard.data ?? []), [leaderboard.data]);
+  // The leaderboard's scorers, and any a loaded run has that it does not list yet (no run done).
+  const scorers = useMemo(
+    () => scorerNames([...(leaderboard.data ?? []).map((row) => row.scores), ...rows.map((run) => run.scores_by_scorer)]),
+    [leaderboard.data, rows],
+  );
 
+  // The form's typed fields start from the URL: it is remounted when the URL changes other than
+  // through it or a sort (reset, back, a link), not when it applies a field, which would take the
+  // focus from the field clicked next (and drop a scorer chosen before its bound).
+  const form = useRef({ search: searchText, key: 0 });
+  if (form.current.search !== searchText) form.current = { search: searchText, key: form.current.key + 1 };
   const setFilters = useCallback(
-    (next: RunFilters) => setSearch(withRunFilters(new URLSearchParams(searchText), next)),
+    (next: RunFilters) => {
+      const nextSearch = withRunFilters(new URLSearchParams(searchText), next);
+      form.current = { search: nextSearch.toString(), key: form.current.key };
+      setSearch(nextSearch);
+    },
     [searchText, setSearch],
   );
-  const reset = () => setFilters({});
+  // Clearing the filters keeps the sort.
+  const reset = () => setSearch(withRunFilters(new URLSearchParams(searchText), { ordering: filters.ordering }));
+  const sortBy = useCallback(
+    (field: OrderField) => setFilters({ ...filters, ordering: nextOrdering(filters.ordering, field) }),
+    [filters, setFilters],
+  );
+  const order = orderingOf(filters.ordering);
   const { fetchNextPage, isFetchNextPageError } = runs;
   const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
   // After a failed page, scrolling does not retry in a loop: the button does.
@@ -75,7 +125,10 @@ function RunExplorer({ sweepId }: { sweepId: number }) {
         </nav>
         <div className="mt-1 flex flex-wrap items-baseline gap-3">
           <h1 className="text-xl font-semibold">Runs</h1>
-          <span className="text-sm text-zinc-500">ordered by run id</span>
+          <span className="text-sm text-zinc-500">
+            sorted by {ORDER_NAMES[order.field]}, {order.descending ? 'descending' : 'ascending'}
+            {NULLABLE.has(order.field) && `, runs without a ${ORDER_NAMES[order.field]} last`}
+          </span>
           {runs.isFetching && !runs.isPending && !runs.isFetchingNextPage && (
             <span className="text-zinc-400" title="Refreshing">
               <Spinner />
@@ -85,8 +138,14 @@ function RunExplorer({ sweepId }: { sweepId: number }) {
       </header>
 
       <section aria-label="Filters" className="panel p-3">
-        {/* Remounted when the URL changes (reset, back): its typed fields start from the URL. */}
-        <RunFilterForm key={searchText} filters={filters} configs={configs} onChange={setFilters} />
+        <RunFilterForm
+          key={form.current.key}
+          filters={filters}
+          configs={configs}
+          axes={axes}
+          scorers={scorers}
+          onChange={setFilters}
+        />
         {filtered > 0 && (
           <p className="mt-2 text-xs text-zinc-500">
             {formatCount(filtered)} {filtered === 1 ? 'filter' : 'filters'} applied.{' '}
@@ -97,38 +156,50 @@ function RunExplorer({ sweepId }: { sweepId: number }) {
         )}
       </section>
 
-      {runs.isPending ? (
-        <div className="panel">
-          <Loading label="Loading runs" />
-        </div>
-      ) : runs.isError && rows.length === 0 ? (
-        <ErrorState title="Could not load the runs" error={runs.error} onRetry={() => void runs.refetch()} />
-      ) : rows.length === 0 ? (
-        <EmptyState title={filtered > 0 ? 'No run matches these filters' : 'This sweep has no runs yet'}>
-          {filtered > 0 ? (
-            <button type="button" className="btn-secondary" onClick={reset}>
-              Reset filters
-            </button>
-          ) : (
-            'Runs appear here as the sweep records them.'
-          )}
-        </EmptyState>
-      ) : (
-        <div className="panel">
-          <RunTable
-            runs={rows}
-            labels={labels}
-            hasNextPage={runs.hasNextPage}
-            fetchingNext={runs.isFetchingNextPage}
-            onLoadMore={autoLoad}
-          />
-          {runs.isFetchNextPageError && (
-            <div className="p-3">
-              <ErrorState title="Could not load more runs" error={runs.error} onRetry={loadMore} />
-            </div>
-          )}
-        </div>
-      )}
+      <QueryView
+        // A later page that fails keeps the rows shown so far, its error under them.
+        query={{
+          isPending: runs.isPending,
+          isError: runs.isError && rows.length === 0,
+          error: runs.error,
+          data: runs.data,
+          refetch: runs.refetch,
+        }}
+        loading="Loading runs"
+        error="Could not load the runs"
+        isEmpty={() => rows.length === 0}
+        empty={
+          <EmptyState title={filtered > 0 ? 'No run matches these filters' : 'This sweep has no runs yet'}>
+            {filtered > 0 ? (
+              <button type="button" className="btn-secondary" onClick={reset}>
+                Reset filters
+              </button>
+            ) : (
+              'Runs appear here as the sweep records them.'
+            )}
+          </EmptyState>
+        }
+      >
+        {() => (
+          <div className="panel">
+            <RunTable
+              runs={rows}
+              labels={labels}
+              scorers={scorers}
+              ordering={filters.ordering}
+              onSort={sortBy}
+              hasNextPage={runs.hasNextPage}
+              fetchingNext={runs.isFetchingNextPage}
+              onLoadMore={autoLoad}
+            />
+            {runs.isFetchNextPageError && (
+              <div className="p-3">
+                <ErrorState title="Could not load more runs" error={runs.error} onRetry={loadMore} />
+              </div>
+            )}
+          </div>
+        )}
+      </QueryView>
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react';
-import { RUN_STATUSES, type RunFilters, type RunStatus } from '../../lib/runFilters';
+import { RUN_STATUSES, type RunFilters, type RunStatus, splitAxis } from '../../lib/runFilters';
+import type { AxisChoice } from './axes';
 
 export interface ConfigChoice {
   hash: string;
@@ -31,37 +32,79 @@ const CONTROL = 'rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm fo
 export function RunFilterForm({
   filters,
   configs,
+  axes,
+  scorers,
   onChange,
 }: {
   filters: RunFilters;
   configs: readonly ConfigChoice[];
+  /** The config axes with more than one value in the sweep. */
+  axes: readonly AxisChoice[];
+  scorers: readonly string[];
   onChange: (filters: RunFilters) => void;
 }) {
   const [item, setItem] = useState(filters.item?.toString() ?? '');
   const [scoreMin, setScoreMin] = useState(filters.score_min?.toString() ?? '');
   const [scoreMax, setScoreMax] = useState(filters.score_max?.toString() ?? '');
   const [errorKind, setErrorKind] = useState(filters.error_kind ?? '');
+  // A scorer applies only with a bound (the API refuses it alone): until one is typed it is this form's.
+  const [scorer, setScorer] = useState(filters.scorer ?? '');
+  const [scorerMin, setScorerMin] = useState(filters.scorer_min?.toString() ?? '');
+  const [scorerMax, setScorerMax] = useState(filters.scorer_max?.toString() ?? '');
 
-  function typed(): RunFilters {
+  function typed(scorerName: string = scorer): RunFilters {
     const itemId = numberOrUndefined(item);
+    const low = numberOrUndefined(scorerMin);
+    const high = numberOrUndefined(scorerMax);
+    const bounded = scorerName !== '' && (low !== undefined || high !== undefined);
     return {
       ...filters,
       item: itemId !== undefined && Number.isInteger(itemId) && itemId > 0 ? itemId : undefined,
       score_min: numberOrUndefined(scoreMin),
       score_max: numberOrUndefined(scoreMax),
       error_kind: errorKind.trim() || undefined,
+      scorer: bounded ? scorerName : undefined,
+      scorer_min: bounded ? low : undefined,
+      scorer_max: bounded ? high : undefined,
     };
   }
 
-  function applyTyped() {
-    const next = typed();
+  function applyTyped(scorerName: string = scorer) {
+    const next = typed(scorerName);
     if (
       next.item !== filters.item ||
       next.score_min !== filters.score_min ||
       next.score_max !== filters.score_max ||
-      next.error_kind !== filters.error_kind
+      next.error_kind !== filters.error_kind ||
+      next.scorer !== filters.scorer ||
+      next.scorer_min !== filters.scorer_min ||
+      next.scorer_max !== filters.scorer_max
     ) {
       onChange(next);
+    }
+  }
+
+  const chosenAxes = new Map((filters.axis ?? []).map(splitAxis));
+  // An axis in the URL the sweep's configs do not vary on still gets its select, so it can be cleared.
+  const axisSelects: AxisChoice[] = [
+    ...axes,
+    ...[...chosenAxes.keys()].filter((name) => !axes.some((a) => a.name === name)).map((name) => ({ name, values: [] })),
+  ];
+
+  function chooseAxis(name: string, value: string) {
+    const others = (filters.axis ?? []).filter((text) => splitAxis(text)[0] !== name);
+    const axis = value === '' ? others : [...others, `${name}:${value}`];
+    onChange({ ...typed(), axis: axis.length > 0 ? axis : undefined });
+  }
+
+  function chooseScorer(name: string) {
+    setScorer(name);
+    if (name === '') {
+      setScorerMin('');
+      setScorerMax('');
+      if (filters.scorer !== undefined) onChange({ ...typed(''), scorer: undefined });
+    } else {
+      applyTyped(name);
     }
   }
 
@@ -90,6 +133,27 @@ export function RunFilterForm({
           ))}
         </select>
       </label>
+      {axisSelects.map((axis) => {
+        const chosen = chosenAxes.get(axis.name);
+        return (
+          <label key={axis.name} className={FIELD}>
+            {axis.name}
+            <select
+              className={`${CONTROL} max-w-48`}
+              value={chosen ?? ''}
+              onChange={(e) => chooseAxis(axis.name, e.target.value)}
+            >
+              <option value="">Any</option>
+              {chosen !== undefined && !axis.values.includes(chosen) && <option value={chosen}>{chosen}</option>}
+              {axis.values.map((value) => (
+                <option key={value} value={value}>
+                  {value}
+                </option>
+              ))}
+            </select>
+          </label>
+        );
+      })}
       <label className={FIELD}>
         Status
         <select
@@ -139,7 +203,7 @@ export function RunFilterForm({
           step={1}
           value={item}
           onChange={(e) => setItem(e.target.value)}
-          onBlur={applyTyped}
+          onBlur={() => applyTyped()}
         />
       </label>
       <label className={FIELD}>
@@ -150,7 +214,7 @@ export function RunFilterForm({
           step="any"
           value={scoreMin}
           onChange={(e) => setScoreMin(e.target.value)}
-          onBlur={applyTyped}
+          onBlur={() => applyTyped()}
         />
       </label>
       <label className={FIELD}>
@@ -161,7 +225,43 @@ export function RunFilterForm({
           step="any"
           value={scoreMax}
           onChange={(e) => setScoreMax(e.target.value)}
-          onBlur={applyTyped}
+          onBlur={() => applyTyped()}
+        />
+      </label>
+      <label className={FIELD}>
+        Scorer
+        <select className={CONTROL} value={scorer} onChange={(e) => chooseScorer(e.target.value)}>
+          <option value="">Any scorer</option>
+          {scorer !== '' && !scorers.includes(scorer) && <option value={scorer}>{scorer}</option>}
+          {scorers.map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className={FIELD}>
+        Scorer at least
+        <input
+          className={`${CONTROL} w-20`}
+          type="number"
+          step="any"
+          disabled={scorer === ''}
+          value={scorerMin}
+          onChange={(e) => setScorerMin(e.target.value)}
+          onBlur={() => applyTyped()}
+        />
+      </label>
+      <label className={FIELD}>
+        Scorer at most
+        <input
+          className={`${CONTROL} w-20`}
+          type="number"
+          step="any"
+          disabled={scorer === ''}
+          value={scorerMax}
+          onChange={(e) => setScorerMax(e.target.value)}
+          onBlur={() => applyTyped()}
         />
       </label>
       <label className={FIELD}>
@@ -172,7 +272,7 @@ export function RunFilterForm({
           placeholder="exact name"
           value={errorKind}
           onChange={(e) => setErrorKind(e.target.value)}
-          onBlur={applyTyped}
+          onBlur={() => applyTyped()}
         />
       </label>
       {/* Enter in a number field submits; the button makes that visible. */}

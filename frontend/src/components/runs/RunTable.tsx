@@ -3,16 +3,60 @@ import { useEffect, useRef } from 'react';
 import { Link } from 'react-router';
 import type { Run } from '../../api/runs';
 import { formatCost, formatCount, formatMs, formatScore, MISSING, shortHash } from '../../lib/format';
-import { shouldLoadMore } from '../../lib/runFilters';
+import { type OrderField, orderingOf, type RunOrdering, shouldLoadMore } from '../../lib/runFilters';
 import { Spinner } from '../States';
 import { tokenPair } from './labels';
 import { RunStatusBadge } from './RunStatusBadge';
 
 /** Every row is one line high (cells never wrap), so rows need no measuring. */
 export const ROW_HEIGHT = 37;
-/** Run, config (the rest), item, sample, status, score, tokens, latency, cost, cache, error. */
-const COLUMN_WIDTHS = ['w-18', '', 'w-18', 'w-18', 'w-24', 'w-18', 'w-30', 'w-22', 'w-24', 'w-16', 'w-48'];
-const COLUMNS = COLUMN_WIDTHS.length;
+/** Run, config (the rest), item, sample, status, score; then one per scorer; tokens, latency, cost, cache, error. */
+const LEADING_WIDTHS = ['w-18', '', 'w-18', 'w-22', 'w-24', 'w-20'];
+const TRAILING_WIDTHS = ['w-30', 'w-22', 'w-24', 'w-16', 'w-48'];
+const SCORER_WIDTH = 'w-24';
+/** The table's least width in rem without scorer columns, and what each scorer column adds (w-24). */
+const BASE_REM = 74;
+const SCORER_REM = 6;
+
+/** A column header that sorts the list by `field`; clicking it again turns the order around. */
+function SortHeader({
+  field,
+  ordering,
+  onSort,
+  numeric = false,
+  title,
+  children,
+}: {
+  field: OrderField;
+  ordering: RunOrdering | undefined;
+  onSort: (field: OrderField) => void;
+  numeric?: boolean;
+  title?: string;
+  children: string;
+}) {
+  const { field: sorted, descending } = orderingOf(ordering);
+  const active = sorted === field;
+  return (
+    <th
+      scope="col"
+      className={numeric ? 'num' : undefined}
+      aria-sort={active ? (descending ? 'descending' : 'ascending') : undefined}
+    >
+      <button
+        type="button"
+        className={`inline-flex items-center gap-1 uppercase tracking-wide hover:text-zinc-900 ${active ? 'text-zinc-900' : ''}`}
+        title={title}
+        onClick={() => onSort(field)}
+      >
+        {children}
+        {/* The direction is aria-sort's to say; the arrow is for the eye. */}
+        <span aria-hidden="true" className="w-2">
+          {active ? (descending ? '↓' : '↑') : ''}
+        </span>
+      </button>
+    </th>
+  );
+}
 
 /**
  * The runs loaded so far, only the visible rows drawn (a sweep has up to
@@ -21,16 +65,26 @@ const COLUMNS = COLUMN_WIDTHS.length;
 export function RunTable({
   runs,
   labels,
+  scorers,
+  ordering,
+  onSort,
   hasNextPage,
   fetchingNext,
   onLoadMore,
 }: {
   runs: readonly Run[];
   labels: ReadonlyMap<string, string>;
+  /** One column each, after Score. */
+  scorers: readonly string[];
+  ordering: RunOrdering | undefined;
+  onSort: (field: OrderField) => void;
   hasNextPage: boolean;
   fetchingNext: boolean;
   onLoadMore: () => void;
 }) {
+  const widths = [...LEADING_WIDTHS, ...scorers.map(() => SCORER_WIDTH), ...TRAILING_WIDTHS];
+  const columns = widths.length;
+  const sort = { ordering, onSort };
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: runs.length,
@@ -59,45 +113,69 @@ export function RunTable({
       className="h-[calc(100vh-22rem)] min-h-80 overflow-auto"
     >
       {/* Fixed columns: widths do not jump as different rows scroll into view. */}
-      <table className="data-table min-w-[72rem] table-fixed" aria-rowcount={hasNextPage ? -1 : runs.length + 1}>
+      <table
+        className="data-table table-fixed"
+        style={{ minWidth: `${BASE_REM + SCORER_REM * scorers.length}rem` }}
+        aria-rowcount={hasNextPage ? -1 : runs.length + 1}
+      >
         <colgroup>
-          {COLUMN_WIDTHS.map((width, index) => (
+          {widths.map((width, index) => (
             <col key={index} className={width} />
           ))}
         </colgroup>
         <thead className="sticky top-0 z-10">
           <tr aria-rowindex={1}>
-            <th scope="col" className="num">
+            <SortHeader field="id" numeric {...sort}>
               Run
-            </th>
-            <th scope="col">Config</th>
-            <th scope="col" className="num">
+            </SortHeader>
+            <SortHeader field="config_hash" title="Sorts by config hash: each config's runs together" {...sort}>
+              Config
+            </SortHeader>
+            <SortHeader field="item" numeric {...sort}>
               Item
-            </th>
-            <th scope="col" className="num">
+            </SortHeader>
+            <SortHeader field="sample_index" numeric {...sort}>
               Sample
-            </th>
-            <th scope="col">Status</th>
-            <th scope="col" className="num">
+            </SortHeader>
+            <SortHeader field="status" {...sort}>
+              Status
+            </SortHeader>
+            <SortHeader field="score" numeric {...sort}>
               Score
-            </th>
-            <th scope="col" className="num" title="Prompt + completion tokens">
+            </SortHeader>
+            {/* The API sorts by the composite score only: a scorer's column is not a sort key. */}
+            {scorers.map((name) => (
+              // A scorer's name is an identifier: as written, not upper-cased.
+              <th key={name} scope="col" className="num truncate normal-case tracking-normal" title={`Scorer ${name}`}>
+                {name}
+              </th>
+            ))}
+            <SortHeader
+              field="completion_tokens"
+              numeric
+              title="Prompt + completion tokens; sorts by completion tokens"
+              {...sort}
+            >
               Tokens
-            </th>
-            <th scope="col" className="num">
+            </SortHeader>
+            <SortHeader field="latency_ms" numeric {...sort}>
               Latency
-            </th>
-            <th scope="col" className="num">
+            </SortHeader>
+            <SortHeader field="cost" numeric {...sort}>
               Cost
-            </th>
-            <th scope="col">Cache</th>
-            <th scope="col">Error</th>
+            </SortHeader>
+            <SortHeader field="cache_hit" {...sort}>
+              Cache
+            </SortHeader>
+            <SortHeader field="error_kind" {...sort}>
+              Error
+            </SortHeader>
           </tr>
         </thead>
         <tbody>
           {top > 0 && (
             <tr aria-hidden="true">
-              <td colSpan={COLUMNS} style={{ height: top, padding: 0, border: 0 }} />
+              <td colSpan={columns} style={{ height: top, padding: 0, border: 0 }} />
             </tr>
           )}
           {items.map((item) => {
@@ -119,6 +197,11 @@ export function RunTable({
                   <RunStatusBadge status={run.status} />
                 </td>
                 <td className="num">{formatScore(run.score)}</td>
+                {scorers.map((name) => (
+                  <td key={name} className="num">
+                    {formatScore(run.scores_by_scorer[name])}
+                  </td>
+                ))}
                 <td className="num">{tokenPair(run.prompt_tokens, run.completion_tokens, formatCount)}</td>
                 <td className="num">{formatMs(run.latency_ms)}</td>
                 <td className="num">{formatCost(run.cost)}</td>
@@ -141,7 +224,7 @@ export function RunTable({
           })}
           {bottom > 0 && (
             <tr aria-hidden="true">
-              <td colSpan={COLUMNS} style={{ height: bottom, padding: 0, border: 0 }} />
+              <td colSpan={columns} style={{ height: bottom, padding: 0, border: 0 }} />
             </tr>
           )}
         </tbody>
