@@ -183,6 +183,109 @@ EQUIVALENT: list[tuple[str, str, str, str]] = [
         "0 -> 1",
         "no levels means no configs, and pooled returns before (no runs)",
     ),
+    (
+        "experiments/engine/asker.py",
+        "optuna.logging.set_verbosity(optuna.logging.WARNING)",
+        "drop `optuna.logging.set_verbosity(optuna.logging.WARNING)`",
+        "only how much optuna logs",
+    ),
+    (
+        "experiments/engine/asker.py",
+        "self.asked = 0",
+        "0 -> 1",
+        "Asked.number only orders configs (ties go to the one asked first)",
+    ),
+    (
+        "experiments/engine/asker.py",
+        "self.asked += 1",
+        "1 -> 2",
+        "Asked.number only orders configs (ties go to the one asked first)",
+    ),
+    (
+        "experiments/engine/asker.py",
+        "if self.untried <= 0:",
+        "<= -> <",
+        "with nothing untried the draws and the walk find nothing either: None",
+    ),
+    (
+        "experiments/analysis/resample.py",
+        "rows = max(1, MAX_CELLS // self.n_units)",
+        "1 -> 0",
+        "slices only bound memory: any slice size gives the same means (tested)",
+    ),
+    (
+        "experiments/analysis/resample.py",
+        "rows = max(1, MAX_CELLS // self.n_units)",
+        "1 -> 2",
+        "slices only bound memory: any slice size gives the same means (tested)",
+    ),
+    (
+        "experiments/analysis/resample.py",
+        "parts = [self._all] if rows >= self.resamples else self._slices(rows)",
+        ">= -> >",
+        "one slice of every resample is the whole draw (kept or not)",
+    ),
+    (
+        "experiments/analysis/resample.py",
+        "MAX_CELLS = 4_000_000",
+        "4000000 -> 0",
+        "a memory bound: slices of resamples give the whole draw's means (tested)",
+    ),
+    (
+        "experiments/analysis/resample.py",
+        "MAX_CELLS = 4_000_000",
+        "4000000 -> 4000001",
+        "a memory bound: slices of resamples give the whole draw's means (tested)",
+    ),
+    (
+        "experiments/engine/asker.py",
+        "index = (start + step) % size",
+        "+ -> -",
+        "walking down instead of up from a seeded start finds an untried config "
+        "all the same (which one is the seeded choice)",
+    ),
+    (
+        "experiments/engine/stage_calls.py",
+        "future.exception()  # retrieved: waiters re-raise it themselves",
+        "drop `future.exception()`",
+        "log-only: marks the exception retrieved, so asyncio does not log "
+        "'exception was never retrieved' when the future is collected",
+    ),
+    (
+        "experiments/engine/stage_calls.py",
+        "future.exception()",
+        "drop `future.exception()`",
+        "log-only: marks the exception retrieved, so asyncio does not log "
+        "'exception was never retrieved' when the future is collected",
+    ),
+    (
+        "experiments/engine/asker.py",
+        "FALLBACK_DRAWS = 64",
+        "64 -> 0",
+        "a tuning constant: random draws before walking to an untried config; "
+        "either way one is found (tested), only the seeded stream shifts",
+    ),
+    (
+        "experiments/engine/asker.py",
+        "FALLBACK_DRAWS = 64",
+        "64 -> 65",
+        "a tuning constant: random draws before walking to an untried config; "
+        "either way one is found (tested), only the seeded stream shifts",
+    ),
+    (
+        "experiments/engine/asker.py",
+        'prefix = f"{stage[\'name\']}." if len(stages) > 1 else ""',
+        "> -> >=",
+        "axis names are optuna's parameter names only: its draws follow their "
+        "order, not their names",
+    ),
+    (
+        "experiments/engine/asker.py",
+        'prefix = f"{stage[\'name\']}." if len(stages) > 1 else ""',
+        "1 -> 0",
+        "axis names are optuna's parameter names only: its draws follow their "
+        "order, not their names",
+    ),
 ]
 
 # zip(..., strict=True) is a guard: where it is used the sequences are built

@@ -46,7 +46,7 @@ class StageCalls:
         # with it); a stop is not (the runs stay pending).
         self.calls: dict[str, asyncio.Future[StageCall]] = {}
 
-    async def get(self, p: Prepared, *, keep: bool = True) -> tuple[StageCall, bool]:
+    async def get(self, p: Prepared, *, keep: bool) -> tuple[StageCall, bool]:
         """(the call, whether this caller made it). ``keep``: share it with
         later runs (a last stage's request is one config's own: kept, the
         sweep would hold every answer in memory for nothing)."""

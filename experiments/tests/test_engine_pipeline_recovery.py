@@ -111,3 +111,5 @@ def test_an_unknown_second_stage_model_fails_fast_naming_the_stage(simulator):
     stats = simulator.stats()
     assert stats["by_model"] == {"sim-echo": 3 * n, "sim-extractor": 3 * n}
     assert stats["requests"] == 3 * n + 3 * n + 3  # the 404s counted apart
+    # Every request sent counts in the sweep's calls, the refused ones too.
+    assert sweep.calls == stats["requests"]

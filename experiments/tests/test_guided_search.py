@@ -172,9 +172,14 @@ def test_the_search_space_numbers_configs_as_the_planner_does():
     from experiments.engine.planner import configs
     from experiments.spec import validate_spec
 
+    # A second stage with two prompts and a param: every stage's axes count.
+    wider = pipeline_world("http://127.0.0.1:9/v1")
+    wider["stages"][1]["prompts"].append({"name": "again", "template": "{{ passage }}"})
+    wider["stages"][1]["params"] = {"temperature": [0.0, 0.5, 1.0]}
     for doc in (
         world("http://127.0.0.1:9/v1"),
         pipeline_world("http://127.0.0.1:9/v1"),
+        wider,
     ):
         spec = validate_spec(doc).spec
         space = Space(spec)
@@ -184,6 +189,7 @@ def test_the_search_space_numbers_configs_as_the_planner_does():
             assert space.index(space.params(index)) == index
             assert space.config(index) == config
             assert space.index_of(config.as_dict()) == index
+            assert type(space.index_of(config.as_dict())) is int
         other = every[0].as_dict()
         choice = other["stages"][0] if "stages" in other else other
         choice["model"] = "other"  # a model the space does not have
