@@ -259,6 +259,100 @@ EQUIVALENT: list[tuple[str, str, str, str]] = [
         "'exception was never retrieved' when the future is collected",
     ),
     (
+        "experiments/engine/pipeline.py",
+        "super().__init__(message)",
+        "drop `super().__init__(message)`",
+        "StageFailed is caught in the same module, which reads its attributes",
+    ),
+    (
+        "experiments/engine/pipeline.py",
+        'last = len(config["stages"]) - 1',
+        "- -> +",
+        "keeping the last stage's call for the sweep costs memory only: its "
+        "request is one config's own, never asked again",
+    ),
+    (
+        "experiments/engine/pipeline.py",
+        'last = len(config["stages"]) - 1',
+        "1 -> 0",
+        "keeping the last stage's call for the sweep costs memory only: its "
+        "request is one config's own, never asked again",
+    ),
+    (
+        "experiments/engine/pipeline.py",
+        "call, mine = await self.calls.get(p, keep=n < last)",
+        "< -> <=",
+        "keeping the last stage's call for the sweep costs memory only: its "
+        "request is one config's own, never asked again",
+    ),
+    (
+        "experiments/engine/pipeline.py",
+        "usage.add(call.completion, call.cost, calls=0, sent=False)",
+        "0 -> 1",
+        "a run's upstream usage is read for its tokens and cost only (the "
+        "sweep's calls are counted by StageCalls)",
+    ),
+    (
+        "experiments/engine/pipeline.py",
+        "usage.add(call.completion, call.cost, calls=0, sent=False)",
+        "False -> True",
+        "a run's upstream usage is read for its tokens and cost only (the "
+        "sweep's calls are counted by StageCalls)",
+    ),
+    (
+        "experiments/engine/guided.py",
+        "self.ended = True",
+        "drop `self.ended = True`",
+        "the one after `if not asked:` is unreachable: bracket() is None when "
+        "no config is untried, else ask() finds one (the other is killed)",
+    ),
+    (
+        "experiments/engine/guided.py",
+        "self.ended = True",
+        "True -> False",
+        "the one after `if not asked:` is unreachable: bracket() is None when "
+        "no config is untried, else ask() finds one (the other is killed)",
+    ),
+    (
+        "experiments/engine/guided.py",
+        "return False",
+        "return ... -> return None",
+        "the caller tests the result for truth: None is False",
+    ),
+    (
+        "experiments/engine/guided.py",
+        "return False",
+        "False -> True",
+        "stopped mid-rung: the search loop stops at its next check either way",
+    ),
+    (
+        "experiments/engine/guided.py",
+        'self.asker = Asker(self.space, strategy.get("seed", 0), self.objectives)',
+        "0 -> 1",
+        "a validated strategy always has a seed (0 by default), kept by "
+        "merge_strategy: the default here is never used",
+    ),
+    (
+        "experiments/engine/guided.py",
+        'self.order = item_order(ctx.items, strategy.get("seed", 0))',
+        "0 -> 1",
+        "a validated strategy always has a seed (0 by default), kept by "
+        "merge_strategy: the default here is never used",
+    ),
+    (
+        "experiments/engine/pipeline.py",
+        'result.latency_ms = sum(t["latency_ms"] or 0.0 for t in trace)',
+        "0.0 -> 1.0",
+        "a stage that answered always has a latency (a cache hit's is its "
+        "stored one, or 0): the `or` never applies",
+    ),
+    (
+        "experiments/engine/guided.py",
+        "(*v[:at], round(by_index[a.index], 9), *v[at + 1 :])",
+        "9 -> 10",
+        "rounding at 1e-10 instead of 1e-9 only moves floating-point noise",
+    ),
+    (
         "experiments/engine/asker.py",
         "FALLBACK_DRAWS = 64",
         "64 -> 0",

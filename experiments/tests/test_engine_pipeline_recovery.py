@@ -113,3 +113,4 @@ def test_an_unknown_second_stage_model_fails_fast_naming_the_stage(simulator):
     assert stats["requests"] == 3 * n + 3 * n + 3  # the 404s counted apart
     # Every request sent counts in the sweep's calls, the refused ones too.
     assert sweep.calls == stats["requests"]
+    assert sum(runs.values_list("attempts", flat=True)) == sweep.calls

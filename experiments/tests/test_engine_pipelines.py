@@ -56,6 +56,9 @@ def test_configs_sharing_a_first_stage_share_its_calls(simulator):
     assert (sweep.planned, sweep.done, sweep.errors) == (9 * N, 9 * N, 0)
     # 3 extract choices + 9 (extract x normalise) choices per item, not 18.
     assert simulator.stats()["requests"] == 3 * N + 9 * N == sweep.calls
+    # Each request sent is one run's: the run that made a shared call.
+    attempts = Run.objects.filter(sweep=sweep).values_list("attempts", flat=True)
+    assert sum(attempts) == sweep.calls and set(attempts) == {1, 2}
     run_row = Run.objects.filter(sweep=sweep).order_by("id").first()
     assert [t["stage"] for t in run_row.trace] == ["extract", "normalise"]
     first, last = run_row.trace
@@ -74,6 +77,21 @@ def test_configs_sharing_a_first_stage_share_its_calls(simulator):
     )
     assert sweep.prompt_tokens < runs_tokens
     assert len(sweep.runs.leaderboard()) == 9
+
+
+def test_a_cost_scorer_sees_the_whole_pipelines_cost(simulator):
+    spec = pipeline_spec(simulator.base_url)
+    spec["endpoints"][0]["prices"]["sim-echo"] = {
+        "input_per_mtok": 5.0,
+        "output_per_mtok": 5.0,
+    }
+    spec["scorers"] = [{"type": "cost", "max_usd": 1.0}]
+    sweep = run(spec)
+    for run_row in Run.objects.filter(sweep=sweep).prefetch_related("scores"):
+        (score,) = run_row.scores.all()
+        stages = [t["cost"] for t in run_row.trace]
+        assert all(cost > 0 for cost in stages)
+        assert score.detail["cost"] == pytest.approx(sum(stages))
 
 
 def test_a_pipeline_rerun_makes_no_calls(simulator):
@@ -96,6 +114,10 @@ def test_a_pipeline_rerun_makes_no_calls(simulator):
     assert second.cache_hits == 9 * N
     traces = Run.objects.filter(sweep=second).values_list("trace", flat=True)
     assert all(t["cache_hit"] for trace in traces for t in trace)
+    # A run's latency is its stages' (a stage without one counts 0).
+    for run_row in Run.objects.filter(sweep__in=[first, second]):
+        stages = sum(t["latency_ms"] or 0.0 for t in run_row.trace)
+        assert run_row.latency_ms == pytest.approx(stages)
     scores = sorted((r["config_hash"], r["score"]) for r in first.runs.leaderboard())
     assert scores == sorted(
         (r["config_hash"], r["score"]) for r in second.runs.leaderboard()
@@ -135,6 +157,9 @@ def test_a_failed_first_stage_call_fails_only_the_runs_that_use_it(make_simulato
     assert runs.filter(status="done").count() == 6 * N
     # One failed call per item (shared by its 3 runs), then 2 + 6 good ones.
     assert sim.stats()["requests"] == N + 2 * N + 6 * N == sweep.calls
+    # The refused request is the run's that sent it, as the good ones are.
+    assert sum(runs.values_list("attempts", flat=True)) == sweep.calls
+    assert sum(r.attempts for r in failed) == N  # one per item's failed call
 
 
 def test_stage_scorers_count_in_the_composite_only_with_a_weight(simulator):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from experiments.engine.halving import dominates
-from experiments.models import Run
+from experiments.models import Run, SweepEvent
 from experiments.services.sweeps import sweep_summary
 from experiments.tests.engine_helpers import run
 from experiments.tests.guided_world import GOOD_PROMPTS, pick, rungs, world
@@ -42,9 +42,20 @@ def test_rungs_show_nested_seeded_items_and_drop_the_worse_configs(simulator):
     assert [len(e["promoted"]) for e in events] == [8, 2, 2]
     assert [len(e["dropped"]) for e in events] == [18, 6, 0]
     assert events[-1]["last"] and events[-1]["spent"] == sweep.calls
+    # The progress bar's total is the bracket's runs from its first rung on.
+    progress = SweepEvent.objects.filter(sweep=sweep, type="sweep.progress")
+    assert {e.payload["planned"] for e in progress} == {sweep.runs.count()} == {54}
     for event in events[:-1]:  # nobody dropped ranks above anyone promoted
         worst_kept = min(c["ranked_by"]["score"] for c in event["promoted"])
         assert all(c["ranked_by"]["score"] <= worst_kept for c in event["dropped"])
+        # Ranked by the score pooled with the axes' (not the plain means),
+        # within the scores seen.
+        shown = event["promoted"] + event["dropped"]
+        pooled = [c["ranked_by"]["score"] for c in shown]
+        plain = [c["values"]["score"] for c in shown]
+        assert pooled != plain and any(0 < p < 1 and p not in plain for p in pooled)
+        assert min(plain) <= min(pooled) and max(pooled) <= max(plain)
+    assert events[-1]["promoted"][0]["ranked_by"] == events[-1]["promoted"][0]["values"]
     seen = items_seen(sweep)
     assert sorted(len(items) for items in seen.values()) == [1] * 18 + [3] * 6 + [9] * 2
     first = {min(items, key=lambda i: 0) for items in seen.values() if len(items) == 1}
@@ -86,6 +97,14 @@ def test_two_objectives_promote_by_non_dominated_rank(simulator):
                 for kept in event["promoted"]
             )
     assert set(events[-1]["best"]["values"]) == {"score", "-cost"}
+
+
+def test_a_search_for_the_cheapest_config_alone_ranks_by_cost(simulator):
+    sweep = run(world(simulator.base_url, objectives=["-cost"], budget=60))
+    assert sweep.status == "completed" and sweep.calls <= 60
+    events = rungs(sweep)
+    assert set(events[-1]["best"]["values"]) == {"-cost"}
+    assert pick(sweep)["model"] == "sim-echo"  # the cheapest model
 
 
 # 2 temperatures x 4 models: 9 requests per item-showing prompt (2), one for
