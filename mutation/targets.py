@@ -30,6 +30,7 @@ ADAPTERS = ["adapters/tests"]
 # that start processes (a worker, the commands), with the one stop between
 # stages (a task deadline) that leaves runs pending.
 PIPELINE_ENGINE = [
+    "experiments/tests/test_stage_calls.py",
     "experiments/tests/test_engine_pipelines.py",
     "experiments/tests/test_engine_pipeline_runs.py",
     "experiments/tests/test_engine_pipeline_recovery.py::"
