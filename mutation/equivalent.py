@@ -353,6 +353,18 @@ EQUIVALENT: list[tuple[str, str, str, str]] = [
         "rounding at 1e-10 instead of 1e-9 only moves floating-point noise",
     ),
     (
+        "experiments/spec/halving.py",
+        "@dataclass(frozen=True)",
+        "True -> False",
+        "an immutability guard: nothing assigns to a Bracket",
+    ),
+    (
+        "experiments/spec/halving.py",
+        "RATIO_STEPS = 40  # bisection steps for the ratio that spends a spare budget",
+        "40 -> 41",
+        "one more halving of an interval already below 1e-11: the same bracket",
+    ),
+    (
         "experiments/engine/asker.py",
         "FALLBACK_DRAWS = 64",
         "64 -> 0",
