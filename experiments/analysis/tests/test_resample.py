@@ -8,7 +8,7 @@ import pytest
 
 from experiments.analysis import resample
 from experiments.analysis.resample import Draws, intervals, paired
-from experiments.analysis.stats import bootstrap_ci
+from experiments.analysis.stats import bootstrap_ci, paired_difference
 
 
 def test_no_unit_means_every_resample_is_undefined():
@@ -58,10 +58,57 @@ def test_intervals_say_none_without_values_and_the_value_without_spread():
     assert spread is not None and 0.2 <= spread[0] < spread[1] <= 0.8
 
 
+def test_units_with_the_same_mean_have_no_spread_whatever_their_counts():
+    # Unit means 0.5, 0.5 (one of two samples), and a unit without values.
+    sums = np.array([[1.0], [0.5], [0.0]])
+    counts = np.array([[2.0], [1.0], [0.0]])
+    assert intervals(Draws(3, seed=0), sums, counts) == [(0.5, 0.5)]
+    # Unit means 0.5 and 2.0: a spread, though sums times counts would agree.
+    ((low, high),) = intervals(Draws(2, seed=0), np.array([[1.0], [2.0]]), counts[:2])
+    assert 0.5 <= low < high <= 2.0
+
+
 def test_paired_differences_without_spread_are_certain_or_not_at_all():
-    diffs = np.array([[0.0, 0.25, 0.1], [0.0, 0.25, 0.3]])
-    shared = np.array([[True, True, False], [True, True, False]])
-    same, shifted, unpaired = paired(Draws(2, seed=0), diffs, shared)
+    # The last item is paired in no column: it counts nowhere.
+    diffs = np.array([[0.0, 0.25, 0.1], [0.0, 0.25, 0.3], [0.9, 0.9, 0.9]])
+    shared = np.array([[True, True, False], [True, True, False], [False, False, False]])
+    same, shifted, unpaired = paired(Draws(3, seed=0), diffs, shared)
     assert same == (0.0, (0.0, 0.0), 1.0, 2)
     assert shifted == (0.25, (0.25, 0.25), 0.0, 2)
     assert unpaired is None
+
+
+def test_paired_differences_are_stats_paired_difference_for_every_column():
+    rng = np.random.default_rng(2)
+    a, b = rng.random((8, 3)), rng.random((8, 3))
+    b[:, 2] = a[:, 2] - 0.01 * rng.random(8)  # a small, steady difference
+    shared = np.ones((8, 3), dtype=bool)
+    shared[6:, 1] = False  # the middle column paired on 6 items only
+    got = paired(Draws(8, seed=0), a - b, shared)
+    for j in (0, 2):
+        want = paired_difference(a[:, j], b[:, j])
+        mean, interval, p, n = got[j]
+        assert mean == pytest.approx(want.mean) and n == want.n == 8
+        assert interval == pytest.approx(want.ci95) and p == pytest.approx(want.p_value)
+    assert got[2][2] < 0.01 < got[0][2]  # the steady difference is significant
+    mean, interval, p, n = got[1]
+    assert n == 6 and mean == pytest.approx(float((a - b)[:6, 1].mean()))
+    assert interval[0] < mean < interval[1] and 0 < p <= 1
+
+
+def test_a_column_missing_some_units_gets_a_finite_interval_within_its_values():
+    # No value on unit 2: 1 resample in 27 draws only it (a NaN mean).
+    sums, counts = np.array([[0.2], [0.0], [0.9]]), np.array([[1.0], [0.0], [1.0]])
+    draws = Draws(3, seed=1, resamples=400)
+    assert np.isnan(draws.means(sums, counts)).any()
+    ((low, high),) = intervals(draws, sums, counts)
+    assert 0.2 <= low < high <= 0.9
+
+
+def test_paired_ties_at_the_observed_distance_count_as_extreme_as_in_stats():
+    # 0/1 scores: many resampled means land exactly as far from zero.
+    a = np.array([1, 1, 0, 1, 0, 1, 1, 0, 1, 1], dtype=float)
+    b = np.array([1, 0, 0, 1, 1, 0, 1, 0, 0, 1], dtype=float)
+    (got,) = paired(Draws(10, seed=0), (a - b)[:, None], np.ones((10, 1), dtype=bool))
+    want = paired_difference(a, b)
+    assert got[2] == pytest.approx(want.p_value) and got[1] == pytest.approx(want.ci95)
