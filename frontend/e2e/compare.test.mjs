@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { guidedSpec } from './specs.mjs';
-import { e2eSession, eventually } from './support.mjs';
+import { completed, e2eSession, eventually } from './support.mjs';
 
 const s = e2eSession();
 /** A delta as the pages show it: +0.120, −0.050, 0.000. */
@@ -41,18 +41,6 @@ function gridSpec(passage) {
     strategy: { type: 'grid', seed: 11 },
     concurrency: 4,
   };
-}
-
-async function completed(api, sweepId) {
-  return eventually(
-    async () => {
-      const sweep = await api.get(`/api/sweeps/${sweepId}/`);
-      assert.equal(sweep.status, 'completed', `sweep ${sweepId} is ${sweep.status}`);
-      return sweep;
-    },
-    120_000,
-    500,
-  );
 }
 
 describe('compare configs and sweeps, end to end', () => {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { guidedSpec } from './specs.mjs';
-import { e2eSession, eventually } from './support.mjs';
+import { completed, e2eSession, eventually } from './support.mjs';
 
 const s = e2eSession();
 
@@ -69,14 +69,7 @@ describe('curation and exploration pages, end to end', () => {
     };
     const experiment = await api.post('/api/experiments/', spec);
     const started = await api.post(`/api/experiments/${experiment.id}/sweeps/`, {});
-    await eventually(
-      async () => {
-        const sweep = await api.get(`/api/sweeps/${started.id}/`);
-        assert.equal(sweep.status, 'completed', `sweep ${started.id} is ${sweep.status}`);
-      },
-      120_000,
-      500,
-    );
+    await completed(api, started.id);
     const runs = await allRuns(api, started.id);
     assert.equal(runs.length, 24);
     const board = await api.get(`/api/sweeps/${started.id}/leaderboard/`);
@@ -95,7 +88,8 @@ describe('curation and exploration pages, end to end', () => {
     await page.waitForURL((url) => url.searchParams.get('ordering') === 'score');
     await scoreHeader.getByRole('button', { name: 'Score' }).press('Enter');
     await page.waitForURL((url) => url.searchParams.get('ordering') === '-score');
-    assert.equal(await scoreHeader.getAttribute('aria-sort'), 'descending');
+    // The URL changes first; the header follows on the next render.
+    await eventually(async () => assert.equal(await scoreHeader.getAttribute('aria-sort'), 'descending'));
     const bestFirst = (await api.get(`/api/sweeps/${started.id}/runs/?ordering=-score`)).results;
     const drawnRows = page.locator('tbody tr[aria-rowindex]');
     await eventually(async () => {

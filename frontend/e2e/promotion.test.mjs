@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { guidedSpec } from './specs.mjs';
-import { e2eSession, eventually } from './support.mjs';
+import { completed, e2eSession, eventually } from './support.mjs';
 
 const s = e2eSession();
 const NAME = 'promotion e2e';
@@ -27,18 +27,6 @@ function gridSpec() {
     strategy: { type: 'grid', seed: 5 },
     concurrency: 4,
   };
-}
-
-async function completed(api, sweepId) {
-  return eventually(
-    async () => {
-      const sweep = await api.get(`/api/sweeps/${sweepId}/`);
-      assert.equal(sweep.status, 'completed', `sweep ${sweepId} is ${sweep.status}`);
-      return sweep;
-    },
-    120_000,
-    500,
-  );
 }
 
 describe('promotion, members and the cache, end to end', () => {

@@ -2,6 +2,7 @@
 // contexts per user, and a retry for what the page shows a moment later.
 // A file: `const s = e2eSession(); before(s.start); after(s.stop);` then
 // `const { page, problems } = await s.pageAs('edith');`.
+import assert from 'node:assert/strict';
 import { checkPage, launch, openContext } from './browser.mjs';
 import { apiAs, startStack } from './stack.mjs';
 
@@ -19,6 +20,19 @@ export async function eventually(check, timeout = 20_000, every = 250) {
       await sleep(every);
     }
   }
+}
+
+/** Until sweep `sweepId` has completed (polling the API as `api`); its final state. */
+export function completed(api, sweepId) {
+  return eventually(
+    async () => {
+      const sweep = await api.get(`/api/sweeps/${sweepId}/`);
+      assert.equal(sweep.status, 'completed', `sweep ${sweepId} is ${sweep.status}`);
+      return sweep;
+    },
+    120_000,
+    500,
+  );
 }
 
 /** Signs in on /login as `username` (the page lands on the experiments). */
