@@ -15,22 +15,12 @@ class PageNumberPagination(pagination.PageNumberPagination):
     max_page_size = 500
 
 
-class RunCursorPagination(pagination.CursorPagination):
-    """Runs page by id, so page 2,000 of a 100k-run sweep costs what page 1
-    does (no OFFSET)."""
-
-    ordering = "id"
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 1000
-
-
 class RunKeysetPagination(pagination.BasePagination):
     """Runs in cursor pages sorted by any column (``ordering=-score``), ties
-    and nulls included: the cursor holds the last row's (value, id), so
-    every page is one indexed range query whatever its depth (DRF's
-    CursorPagination counts an OFFSET through ties, and a scorer's scores
-    tie by the thousand). Nulls come last either way."""
+    and nulls included: the cursor holds the last row's (value, id), so a
+    page is one query that skips no rows by OFFSET, whatever its depth
+    (DRF's CursorPagination counts an OFFSET through ties, and a scorer's
+    scores tie by the thousand). Nulls come last either way."""
 
     page_size = 100
     max_page_size = 1000
