@@ -138,20 +138,24 @@ class RungConfig(TypedDict):
     id: str  # the config hash
     label: str
     values: dict[str, float]
-    # What the promotion ranked by: before a bracket's last rung, the score
-    # pooled with the configs sharing its axis values (engine.halving.pooled);
-    # at the last rung, the values themselves.
+    # What the decision ranked by: for the score alone, its posterior mean
+    # (engine.thompson); for halving, before a bracket's last rung, the score
+    # pooled with the configs sharing its axis values (engine.halving.pooled),
+    # at the last rung the values themselves.
     ranked_by: dict[str, float]
+    items: int  # the items the config has seen (or, if promoted, will have)
 
 
 class GuidedRung(TypedDict):
-    """``guided.rung``: a guided sweep's decision after one rung of a bracket
-    of successive halving: who goes on to more items, who stops here."""
+    """``guided.rung``: a guided sweep's decision after one step (Thompson
+    sampling) or rung (successive halving) of a bracket: who goes on to more
+    items, who stops here (dropped only at the bracket's end, for Thompson
+    sampling, when the configs shown every item are known)."""
 
     bracket: int  # from 0
-    rung: int  # from 0, within the bracket
-    last: bool  # the bracket's last rung: every item
-    items: int  # the items each config of the rung has now seen
+    rung: int  # from 0, within the bracket: a rung or a step
+    last: bool  # the bracket's end: the configs shown every item
+    items: int  # the most items a config of the bracket has now seen
     promoted: list[RungConfig]
     dropped: list[RungConfig]
     best: RungConfig | None  # the best config evaluated on every item so far

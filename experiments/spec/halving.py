@@ -56,11 +56,21 @@ def rung_items(n_items: int, min_items: int, eta: int) -> tuple[int, ...]:
     return (*found, n_items)
 
 
+def sampled(strategy: dict) -> bool:
+    """Items are given out by Thompson sampling (the score alone), not by
+    halving's fixed keep counts (a Pareto front, cost): ``engine.guided``."""
+    return (strategy.get("objectives") or ["score"]) == ["score"]
+
+
 def halving_of(strategy: dict, n_items: int, n_configs: int) -> tuple[int, int]:
     """(min_items, eta): the strategy's ``halving`` over the defaults."""
     halving = strategy.get("halving") or {}
     eta = halving.get("eta") or DEFAULT_ETA
-    min_items = halving.get("min_items") or default_min_items(n_items, n_configs, eta)
+    min_items = halving.get("min_items") or (
+        1  # Thompson sampling: its model pools one item of every config
+        if sampled(strategy)
+        else default_min_items(n_items, n_configs, eta)
+    )
     return min(min_items, n_items), eta
 
 

@@ -42,8 +42,15 @@ def test_rungs_grow_by_eta_up_to_every_item():
 
 
 def test_the_strategys_halving_options_override_the_defaults():
-    assert halving_of({}, 40, 120) == (2, 3)
-    assert halving_of({"halving": {"eta": 2}}, 40, 120) == (2, 2)  # 32 <= 40
+    # The score alone (Thompson sampling): every config starts on one item.
+    assert halving_of({}, 40, 120) == (1, 3)
+    assert halving_of({"objectives": ["score"]}, 40, 120) == (1, 3)
+    assert halving_of({"halving": {"eta": 2}}, 40, 120) == (1, 2)
+    # Halving (two objectives, or cost): as many rungs as the counts allow.
+    pareto = {"objectives": ["score", "-cost"]}
+    assert halving_of(pareto, 40, 120) == (2, 3)
+    assert halving_of({**pareto, "halving": {"eta": 2}}, 40, 120) == (2, 2)  # 32<=40
+    assert halving_of({"objectives": ["-cost"]}, 40, 120) == (2, 3)
     assert halving_of({"halving": {"min_items": 5}}, 40, 120) == (5, 3)
     assert halving_of({"halving": {"min_items": 50, "eta": 4}}, 40, 120) == (40, 4)
 

@@ -1,14 +1,18 @@
-"""Guided search (Optuna asks, successive halving over items) on a small
-simulator world with a known optimum: it finds it within the budget, shows
-each config as many items as the halving gave it, and says so live."""
+"""Guided search (Optuna asks; Thompson sampling, or successive halving for
+a Pareto front, gives out items) on a small simulator world with a known
+optimum: it finds it within the budget, shows each config as many items as
+the search gave it, and says so live."""
 
 from __future__ import annotations
+
+import itertools
 
 import pytest
 
 from experiments.engine.halving import dominates
 from experiments.models import Run, SweepEvent
 from experiments.services.sweeps import sweep_summary
+from experiments.spec.halving import bracket
 from experiments.tests.engine_helpers import run
 from experiments.tests.guided_world import GOOD_PROMPTS, pick, rungs, world
 
@@ -35,39 +39,47 @@ def test_guided_search_finds_the_optimum_within_its_budget(simulator):
     assert sweep_summary(sweep)["pick"] == rungs(sweep)[-1]["best"]
 
 
-def test_rungs_show_nested_seeded_items_and_drop_the_worse_configs(simulator):
+def test_steps_give_nested_seeded_items_and_end_on_the_best_shown_every_item(
+    simulator,
+):
     sweep = run(world(simulator.base_url))
+    plan = bracket((1, 3, 9), 3, 1, 60, 60)  # the schedule validation reports
     events = rungs(sweep)
-    assert [(e["rung"], e["items"]) for e in events] == [(0, 1), (1, 3), (2, 9)]
-    assert [len(e["promoted"]) for e in events] == [8, 2, 2]
-    assert [len(e["dropped"]) for e in events] == [18, 6, 0]
-    assert events[-1]["last"] and events[-1]["spent"] == sweep.calls
-    # The progress bar's total is the bracket's runs from its first rung on.
-    progress = SweepEvent.objects.filter(sweep=sweep, type="sweep.progress")
-    assert {e.payload["planned"] for e in progress} == {sweep.runs.count()} == {54}
-    for event in events[:-1]:  # nobody dropped ranks above anyone promoted
-        worst_kept = min(c["ranked_by"]["score"] for c in event["promoted"])
-        assert all(c["ranked_by"]["score"] <= worst_kept for c in event["dropped"])
-        # Ranked by the score pooled with the axes' (not the plain means),
-        # within the scores seen.
-        shown = event["promoted"] + event["dropped"]
-        pooled = [c["ranked_by"]["score"] for c in shown]
-        plain = [c["values"]["score"] for c in shown]
-        assert pooled != plain and any(0 < p < 1 and p not in plain for p in pooled)
-        assert min(plain) <= min(pooled) and max(pooled) <= max(plain)
-    assert events[-1]["promoted"][0]["ranked_by"] == events[-1]["promoted"][0]["values"]
+    steps, end = events[:-1], events[-1]
+    assert [e["rung"] for e in events] == list(range(len(events)))
+    assert len(steps) >= 2 and not any(e["last"] for e in steps)
     seen = items_seen(sweep)
-    assert sorted(len(items) for items in seen.values()) == [1] * 18 + [3] * 6 + [9] * 2
-    first = {min(items, key=lambda i: 0) for items in seen.values() if len(items) == 1}
-    assert len(first) == 1  # every config's first rung saw the same item
-    threes = [items for items in seen.values() if len(items) == 3]
-    assert all(first <= items for items in seen.values())  # nested
-    assert len({frozenset(items) for items in threes}) == 1
+    assert len(seen) == plan.configs[0]  # every config asked saw an item
+    for event in steps:  # each step names who gets more items, drops nobody
+        assert event["promoted"] and event["dropped"] == []
+        assert all(1 < c["items"] <= 9 for c in event["promoted"])
+        # Ranked by the posterior mean: the plain mean shrunk toward what the
+        # model of the axes predicts, strictly inside (0, 1).
+        posterior = [c["ranked_by"]["score"] for c in event["promoted"]]
+        plain = [c["values"]["score"] for c in event["promoted"]]
+        assert posterior != plain and all(0 < p < 1 for p in posterior)
+    # The end: the bracket's best by the posterior, shown every item; every
+    # other config dropped with the items it saw.
+    assert end["last"] and end["items"] == 9
+    assert len(end["promoted"]) == plan.configs[-1]
+    assert all(c["items"] == 9 for c in end["promoted"])
+    assert {c["id"] for c in end["promoted"] + end["dropped"]} == set(seen)
+    assert all(len(seen[c["id"]]) == c["items"] for c in end["dropped"])
+    assert all(c["items"] < 9 for c in end["dropped"])
+    assert end["spent"] == sweep.calls <= 60
+    # The progress bar's total ends at the rows the search made.
+    progress = SweepEvent.objects.filter(sweep=sweep, type="sweep.progress")
+    assert progress.order_by("-seq").first().payload["planned"] == sweep.runs.count()
+    # Items come in one seeded order: a config's items are its first n.
+    nested = sorted(seen.values(), key=len)
+    assert all(a <= b for a, b in itertools.pairwise(nested))
     board = sweep.runs.leaderboard()
     assert sorted(row["n"] for row in board) == sorted(len(s) for s in seen.values())
     # Configs that saw every item rank first, the search's pick on top.
-    assert [row["items"] for row in board] == [9] * 2 + [3] * 6 + [1] * 18
-    assert board[0]["config_hash"] == events[-1]["best"]["id"]
+    finalists = len(end["promoted"])
+    assert [row["items"] for row in board][:finalists] == [9] * finalists
+    assert all(row["items"] < 9 for row in board[finalists:])
+    assert board[0]["config_hash"] == end["best"]["id"]
 
 
 def test_the_same_seed_makes_the_same_search(simulator):
@@ -78,10 +90,15 @@ def test_the_same_seed_makes_the_same_search(simulator):
     assert set(items_seen(other)) != set(items_seen(first))
 
 
-def test_halving_options_set_the_rungs(simulator):
+def test_halving_options_set_the_first_look_and_the_finalists(simulator):
     sweep = run(world(simulator.base_url, halving={"min_items": 3, "eta": 3}))
-    assert [(e["rung"], e["items"]) for e in rungs(sweep)] == [(0, 3), (1, 9)]
-    assert sweep.calls <= 60
+    plan = bracket((3, 9), 3, 1, 60, 60)
+    seen = items_seen(sweep)
+    assert len(seen) == plan.configs[0] and sweep.calls <= 60
+    assert min(len(items) for items in seen.values()) == 3
+    end = rungs(sweep)[-1]
+    assert len(end["promoted"]) == plan.configs[-1]
+    assert all(c["items"] == 9 for c in end["promoted"])
 
 
 def test_two_objectives_promote_by_non_dominated_rank(simulator):
@@ -137,7 +154,7 @@ def test_configs_an_earlier_sweep_ran_are_asked_first(simulator):
     earlier = run(world(simulator.base_url, SMALL, budget=30, seed=3))
     known = set(items_seen(earlier))
     later = run(world(simulator.base_url, SMALL, budget=30))
-    first = rungs(later)[0]
+    first = next(e for e in rungs(later) if e["last"])  # the first bracket's end
     asked = {c["id"] for c in first["promoted"] + first["dropped"]}
     assert asked <= known or known <= asked
     # What was known cost nothing: the budget went to configs not tried yet.

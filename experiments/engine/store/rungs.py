@@ -1,6 +1,6 @@
-"""A guided sweep's Run rows, a rung at a time, and what its rungs found.
+"""A guided sweep's Run rows, a step (or rung) at a time, and what they found.
 
-The search decides each rung from the runs stored for it, so a runner that
+The search decides each step from the runs stored for it, so a runner that
 replays the search after a crash reads the same outcomes and decides the
 same: nothing here depends on anything but the rows."""
 
@@ -20,18 +20,17 @@ FINISHED = (Run.Status.DONE, Run.Status.FAILED)
 
 
 @transaction.atomic
-def insert_rung(
-    context: SweepContext, configs: list[Config], item_ids: list[int], later: int
+def insert_step(
+    context: SweepContext, wanted: list[tuple[Config, list[int]]], later: int
 ) -> None:
-    """Rows for every config x item x sample not stored yet (a config
-    promoted from the last rung has its first items' rows already). The
-    sweep's ``planned`` becomes its rows plus ``later``: the most the
-    bracket's rungs after this one add."""
+    """Rows for each config on its items x samples, those not stored yet.
+    The sweep's ``planned`` becomes its rows plus ``later``: the most the
+    bracket's steps after this one add."""
     sweep = Sweep.objects.select_for_update().get(pk=context.sweep_id)
     fixed = tuple(f.get_default() for f in _DEFAULTED)
     rows = [
         (context.sweep_id, config.hash, config.as_dict(), item, sample, *fixed)
-        for config in configs
+        for config, item_ids in wanted
         for item in item_ids
         for sample in range(context.spec["samples"])
     ]
@@ -44,7 +43,7 @@ def insert_rung(
 
 @dataclass
 class Outcome:
-    """A config's runs on a rung's items."""
+    """A config's runs on its items so far."""
 
     runs: int = 0
     unfinished: int = 0  # pending (stopped before its call), or cancelled
@@ -69,14 +68,19 @@ class Outcome:
         return tuple(round(means[name], 9) for name in objectives)
 
 
-def rung_outcomes(
-    sweep_id: int, hashes: list[str], item_ids: list[int]
-) -> dict[str, Outcome]:
-    found = {h: Outcome() for h in hashes}
+def step_outcomes(sweep_id: int, items_of: dict[str, list[int]]) -> dict[str, Outcome]:
+    """Each config's outcome on its own items (``items_of[config_hash]``)."""
+    found = {h: Outcome() for h in items_of}
+    wanted = {h: set(items) for h, items in items_of.items()}
+    every = set().union(*wanted.values()) if wanted else set()
     rows = Run.objects.filter(
-        sweep_id=sweep_id, config_hash__in=hashes, item_id__in=item_ids
-    ).values_list("config_hash", "status", "score", "cost", "latency_ms", "cache_hit")
-    for config_hash, status, score, cost, latency, cache_hit in rows.iterator():
+        sweep_id=sweep_id, config_hash__in=list(items_of), item_id__in=every
+    ).values_list(
+        "config_hash", "item_id", "status", "score", "cost", "latency_ms", "cache_hit"
+    )
+    for config_hash, item, status, score, cost, latency, cache_hit in rows.iterator():
+        if item not in wanted[config_hash]:
+            continue
         outcome = found[config_hash]
         outcome.runs += 1
         if status not in FINISHED:
@@ -92,7 +96,7 @@ def rung_outcomes(
 
 
 def published_rungs(sweep_id: int) -> set[tuple[int, int]]:
-    """(bracket, rung) of the decisions already in the sweep's event log: a
+    """(bracket, rung or step) of the decisions already in the sweep's event log: a
     runner replaying the search after a crash does not announce them again."""
     payloads = SweepEvent.objects.filter(
         sweep_id=sweep_id, type="guided.rung"

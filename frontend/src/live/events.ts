@@ -60,6 +60,8 @@ export interface RungConfig {
   label: string;
   values: Record<string, number>;
   rankedBy: Record<string, number>;
+  /** The items the config has seen (promoted: will have seen); null from an older event. */
+  items: number | null;
 }
 
 export interface GuidedRung {
@@ -186,6 +188,7 @@ function readRungConfig(value: unknown): RungConfig | null {
     label: str(raw.label) ?? id.slice(0, 8),
     values: numbers(raw.values),
     rankedBy: numbers(raw.ranked_by),
+    items: num(raw.items),
   };
 }
 

@@ -101,6 +101,7 @@ describe('the live state of a sweep', () => {
       label: `config ${id}`,
       values: { score, '-cost': -0.001 },
       ranked_by: { score: score - 0.01, '-cost': -0.001 },
+      items: 10,
     });
     const state = applyEvents(initialLiveState(), [
       event(4, 'guided.rung', {
@@ -123,6 +124,7 @@ describe('the live state of a sweep', () => {
       label: 'config cc',
       values: { score: 0.4, '-cost': -0.001 },
       rankedBy: { score: 0.39, '-cost': -0.001 },
+      items: 10,
     });
     expect(rung).toMatchObject({ bracket: 0, rung: 1, items: 10, spent: 120, budget: 400 });
     expect(state.log[0]).toMatchObject({ kind: 'rung', promoted: 2, dropped: 1 });

@@ -35,7 +35,9 @@ export function logText(entry: LogEntry): string {
     case 'rung':
       return (
         `Bracket ${entry.bracket + 1}, rung ${entry.rung + 1}${entry.last ? ' (last)' : ''}: ` +
-        `${entry.promoted} promoted, ${entry.dropped} dropped after ${formatCount(entry.items)} items each`
+        (entry.last
+          ? `${entry.promoted} shown every item (${formatCount(entry.items)}), ${entry.dropped} dropped`
+          : `${entry.promoted} promoted to more items (up to ${formatCount(entry.items)}), ${entry.dropped} dropped`)
       );
     case 'activity': {
       const runs =

@@ -21,6 +21,7 @@ function objectiveName(name: string): string {
 
 function ConfigRows({ configs, title }: { configs: RungConfig[]; title: string }) {
   const objectives = [...new Set(configs.flatMap((c) => Object.keys(c.values)))];
+  const counted = configs.some((c) => c.items !== null);
   if (configs.length === 0) {
     return (
       <p className="text-sm text-zinc-500">
@@ -36,12 +37,17 @@ function ConfigRows({ configs, title }: { configs: RungConfig[]; title: string }
       <thead>
         <tr>
           <th scope="col">Config</th>
+          {counted && (
+            <th scope="col" className="text-right" title="The items the config has seen (promoted: will have seen)">
+              Items
+            </th>
+          )}
           {objectives.map((name) => (
             <th key={name} scope="col" className="text-right">
               {objectiveName(name)}
             </th>
           ))}
-          <th scope="col" className="text-right" title="What the promotion ranked by: the score pooled with configs sharing its axis values, before the last rung">
+          <th scope="col" className="text-right" title="What the decision ranked by: the score's posterior mean (the config's runs with what the model of the axes predicts), or for halving the score pooled with configs sharing its axis values">
             Ranked by
           </th>
         </tr>
@@ -50,6 +56,7 @@ function ConfigRows({ configs, title }: { configs: RungConfig[]; title: string }
         {configs.map((config) => (
           <tr key={config.id}>
             <td className="max-w-sm break-words">{config.label}</td>
+            {counted && <td className="text-right font-mono tabular-nums">{config.items === null ? '—' : formatCount(config.items)}</td>}
             {objectives.map((name) => (
               <td key={name} className="text-right font-mono tabular-nums">
                 {config.values[name] === undefined ? '—' : objectiveText(name, config.values[name])}
@@ -67,7 +74,7 @@ function ConfigRows({ configs, title }: { configs: RungConfig[]; title: string }
   );
 }
 
-/** A guided sweep's successive halving: per rung, the configs promoted to more items and those dropped. */
+/** A guided sweep's decisions: per step (or halving rung), the configs promoted to more items; at a bracket's end, those shown every item and those dropped. */
 export function GuidedRungs({ rungs }: { rungs: readonly RungEntry[] }) {
   const id = useId();
   const ordered = [...rungs].sort((a, b) => a.bracket - b.bracket || a.rung - b.rung);
@@ -76,7 +83,7 @@ export function GuidedRungs({ rungs }: { rungs: readonly RungEntry[] }) {
     <Panel id={id} title="Guided rungs">
       {ordered.length === 0 ? (
         <EmptyState title="No rung decided yet">
-          Each rung of successive halving lists the configs it promoted to more items and those it dropped.
+          Each step of the search lists the configs it gave more items; a bracket's end lists those shown every item and those dropped.
         </EmptyState>
       ) : (
         <div className="space-y-2">
@@ -100,7 +107,9 @@ export function GuidedRungs({ rungs }: { rungs: readonly RungEntry[] }) {
                   {rung.last && ' (last)'}
                 </span>
                 <span className="ml-2 text-zinc-600">
-                  {rung.promoted.length} promoted, {rung.dropped.length} dropped after {formatCount(rung.items)} items each
+                  {rung.last
+                    ? `${rung.promoted.length} shown every item (${formatCount(rung.items)}), ${rung.dropped.length} dropped`
+                    : `${rung.promoted.length} promoted to more items (up to ${formatCount(rung.items)}), ${rung.dropped.length} dropped`}
                 </span>
                 <span className="ml-2 text-xs text-zinc-500">
                   <Timestamp iso={rung.at} inline />
