@@ -327,14 +327,7 @@ EQUIVALENT: list[tuple[str, str, str, str]] = [
     ),
     (
         "experiments/engine/guided.py",
-        'self.asker = Asker(self.space, strategy.get("seed", 0), self.objectives)',
-        "0 -> 1",
-        "a validated strategy always has a seed (0 by default), kept by "
-        "merge_strategy: the default here is never used",
-    ),
-    (
-        "experiments/engine/guided.py",
-        'self.order = item_order(ctx.items, strategy.get("seed", 0))',
+        'self.seed: int = strategy.get("seed", 0)',
         "0 -> 1",
         "a validated strategy always has a seed (0 by default), kept by "
         "merge_strategy: the default here is never used",

@@ -50,6 +50,7 @@ GUIDED = [
     "experiments/tests/test_guided_asker.py",
     "experiments/tests/test_guided_schedule.py",
     "experiments/tests/test_guided_halving.py",
+    "experiments/tests/test_guided_thompson.py",
     "experiments/tests/test_guided_validation.py",
     "experiments/tests/test_guided_search.py",
     "experiments/tests/test_guided_steering.py",
@@ -103,6 +104,7 @@ TARGETS: dict[str, list[str]] = {
     "experiments/engine/guided.py": GUIDED,
     "experiments/engine/asker.py": GUIDED,
     "experiments/engine/halving.py": GUIDED,
+    "experiments/engine/thompson.py": GUIDED,
     "experiments/spec/halving.py": GUIDED,
     "experiments/analysis/stats.py": [
         # Its own (no database) first, then the analyses that feed it a sweep.
