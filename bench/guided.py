@@ -126,6 +126,8 @@ def rows(r: dict) -> list[tuple]:
              regret <= target),
             ("", "guided - grid regret (paired)", _paired(guided, grid), "", None),
             ("", "guided picked the best", _bests(guided), "", None),
+            ("", "guided: best shown every item, mean regret",
+             f"{_mean(guided, 'finalists_regret'):.4f}", "", None),
         ]  # fmt: skip
     out += [
         ("", "random calls / grid calls",
@@ -162,6 +164,30 @@ def pick(sweep, guided: bool) -> tuple[dict, str]:
     return next(row for row in rows if row["n"] == most), "most items"
 
 
+def as_world_config(config: dict) -> tuple[str, int, float]:
+    return (config["model"], int(config["prompt"][1:]),
+            float(config["params"]["temperature"]))  # fmt: skip
+
+
+def finalists_regret(sweep) -> float | None:
+    """How far the best of the configs guided search showed every item
+    falls short of the best config: what its last choice, among those by
+    their means, started from."""
+    from simulator import world
+
+    shown = {
+        config["id"]
+        for payload in sweep.events.filter(type="guided.rung").values_list(
+            "payload", flat=True
+        )
+        if payload["last"]
+        for config in payload["promoted"]
+    }
+    configs = sweep.runs.filter(config_hash__in=shown).values_list("config", flat=True)
+    qualities = [world.quality(*as_world_config(c)) for c in configs]
+    return world.best()[1] - max(qualities) if qualities else None
+
+
 def run_one(experiment, sim_url: str, strategy: dict | None) -> dict:
     import httpx
 
@@ -181,9 +207,7 @@ def run_one(experiment, sim_url: str, strategy: dict | None) -> dict:
         state = f"{sweep.status} {sweep.done}/{sweep.planned} {sweep.error_message}"
         raise RuntimeError(f"{kind} sweep {sweep.pk} did not complete: {state}")
     top, source = pick(sweep, guided=kind == "guided")
-    config = top["config"]
-    chosen = (config["model"], int(config["prompt"][1:]),
-              float(config["params"]["temperature"]))  # fmt: skip
+    chosen = as_world_config(top["config"])
     q_best = world.best()[1]
     sys.stderr.write(
         f"  {kind} sweep {sweep.pk}: {sweep.calls} calls in {wall:.1f} s, picked "
@@ -196,6 +220,7 @@ def run_one(experiment, sim_url: str, strategy: dict | None) -> dict:
         "wall": round(wall, 2), "pick": chosen, "pick_n": top["n"],
         "pick_mean": top["score"], "pick_source": source,
         "regret": q_best - world.quality(*chosen),
+        "finalists_regret": finalists_regret(sweep) if kind == "guided" else None,
     }  # fmt: skip
 
 

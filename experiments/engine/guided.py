@@ -196,12 +196,13 @@ class GuidedSearch:
                 finalists.append(i)
                 left -= cost
         more = [full - seen[i] if i in finalists else 0 for i in range(len(asked))]
-        if not await self.run_more(asked, seen, more, reached, left):
+        if not await self.run_more(asked, seen, more, reached, 0):  # nothing after
             return None
         values = [o.values(self.objectives) for o in reached]
         self.found.full += [(asked[i], values[i]) for i in finalists]
         dropped = [i for i in order if i not in finalists]
-        where = (number, step, True, full, self.spent_with(reached))  # no step ran
+        # The end takes the number of the step that found no room to give.
+        where = (number, step, True, full, self.spent_with(reached))
         await self.publish(where, asked, reached, ranking, finalists, dropped, seen)
         return reached
 

@@ -70,6 +70,7 @@ def test_steps_give_nested_seeded_items_and_end_on_the_best_shown_every_item(
     # The progress bar's total ends at the rows the search made.
     progress = SweepEvent.objects.filter(sweep=sweep, type="sweep.progress")
     assert progress.order_by("-seq").first().payload["planned"] == sweep.runs.count()
+    assert sweep.planned == sweep.runs.count() == sweep.done
     # Items come in one seeded order: a config's items are its first n.
     nested = sorted(seen.values(), key=len)
     assert all(a <= b for a, b in itertools.pairwise(nested))

@@ -27,9 +27,11 @@ def test_the_design_has_an_intercept_each_axis_value_and_each_pair_of_values():
 
 
 def test_a_space_too_large_for_pairs_is_modelled_by_its_axes_alone(monkeypatch):
-    monkeypatch.setattr(thompson, "MOST_COLUMNS", 20)
-    columns, _ = design(np.array(grid(2, 3, 4)), [2, 3, 4])
-    assert columns.shape == (24, 10)
+    levels = np.array(grid(2, 3, 4))
+    monkeypatch.setattr(thompson, "MOST_COLUMNS", 36)  # exactly what pairs need
+    assert design(levels, [2, 3, 4])[0].shape == (24, 36)
+    monkeypatch.setattr(thompson, "MOST_COLUMNS", 35)
+    assert design(levels, [2, 3, 4])[0].shape == (24, 10)
 
 
 def test_the_model_sees_a_pair_that_does_better_than_its_parts():
@@ -117,3 +119,10 @@ def test_the_leader_share_splits_items_between_leader_and_challengers(
         assert given[5] >= 25
     else:  # always a challenger: the best rarely
         assert given[5] <= 5
+
+
+def test_by_default_the_leader_gets_about_half_the_items():
+    given = posterior_with_a_clear_best().allocate(
+        np.random.default_rng(2), [40] * 12, 30
+    )
+    assert 8 <= given[5] <= 22  # neither always (>= 25) nor rarely (<= 5)
