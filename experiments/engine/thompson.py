@@ -29,6 +29,9 @@ MOST_COLUMNS = 400  # a larger space's model leaves out the pairs (solve cost)
 LEADER_SHARE = 0.5  # top-two sampling: how often the leader gets the item
 CHALLENGER_DRAWS = 20  # redraws to find a challenger before giving up
 EDGE = 0.02  # predictions are kept inside (EDGE, 1 - EDGE): Beta needs both > 0
+# The overall mean's penalty: next to nothing, but a model of configs with no
+# finished run yet still solves (to the penalties' zero).
+INTERCEPT_PENALTY = 1e-6
 
 
 def design(levels: np.ndarray, sizes: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -38,7 +41,7 @@ def design(levels: np.ndarray, sizes: Sequence[int]) -> tuple[np.ndarray, np.nda
     ``MOST_COLUMNS``; and each column's ridge penalty."""
     rows = len(levels)
     columns = [np.ones(rows)]
-    penalties = [0.0]
+    penalties = [INTERCEPT_PENALTY]
     for axis, size in enumerate(sizes):
         for value in range(size):
             columns.append((levels[:, axis] == value).astype(float))

@@ -19,7 +19,7 @@ def grid(*sizes: int) -> list[list[int]]:
 def test_the_design_has_an_intercept_each_axis_value_and_each_pair_of_values():
     columns, penalties = design(np.array(grid(2, 3, 4)), [2, 3, 4])
     assert columns.shape == (24, 1 + 9 + (6 + 8 + 12))
-    assert penalties[0] == 0  # the overall mean is not shrunk
+    assert penalties[0] == thompson.INTERCEPT_PENALTY  # the mean: barely shrunk
     assert list(penalties[1:10]) == [thompson.MAIN_PENALTY] * 9
     assert set(penalties[10:]) == {thompson.PAIR_PENALTY}
     # Every config has the intercept, one value per axis, one pair per pair.
@@ -126,3 +126,12 @@ def test_by_default_the_leader_gets_about_half_the_items():
         np.random.default_rng(2), [40] * 12, 30
     )
     assert 8 <= given[5] <= 22  # neither always (>= 25) nor rarely (<= 5)
+
+
+def test_predictions_stay_off_0_and_1_so_every_beta_is_proper():
+    levels = np.array(grid(2, 2))
+    runs = np.full(4, 50.0)
+    assert set(predict(levels, [2, 2], np.ones(4), runs)) == {1 - thompson.EDGE}
+    assert set(predict(levels, [2, 2], np.zeros(4), runs)) == {thompson.EDGE}
+    posterior = Posterior(grid(2, 2), [2, 2], [1.0] * 4, [0] * 4)
+    assert (posterior.alpha > 0).all() and (posterior.beta > 0).all()
