@@ -493,6 +493,25 @@ EQUIVALENT: list[tuple[str, str, str, str]] = [
         "axis names are optuna's parameter names only: its draws follow their "
         "order, not their names",
     ),
+    (
+        "experiments/engine/thompson.py",
+        "drawn[~open_] = -1.0",
+        "1.0 -> 0.0",
+        "a Beta draw is above 0, so a closed config marked 0 still loses to "
+        "every open one (allocate stops before none is open)",
+    ),
+    (
+        "experiments/engine/thompson.py",
+        "drawn[~open_] = -1.0",
+        "1.0 -> 2.0",
+        "any mark below 0 loses to every Beta draw",
+    ),
+    (
+        "experiments/engine/thompson.py",
+        "if rng.random() >= LEADER_SHARE:",
+        ">= -> >",
+        "rng.random() equals 0.5 with probability 2**-53",
+    ),
 ]
 
 # zip(..., strict=True) is a guard: where it is used the sequences are built
