@@ -364,6 +364,9 @@ HEARTBEAT_STALE_S = env_int("PROMPTLOOPER_HEARTBEAT_STALE_S", 30, minimum=2)
 # Sweeps finished this many days ago have their event logs thinned (progress,
 # run.batch and leaderboard events but the last of each); 0 keeps everything.
 EVENT_RETENTION_DAYS = env_int("PROMPTLOOPER_EVENT_RETENTION_DAYS", 0, minimum=0)
+# A live stream checks its caller again (credential, membership) before an
+# event goes out, at most this often: a socket outlives what it opened with.
+LIVE_RECHECK_S = env_float("PROMPTLOOPER_LIVE_RECHECK_S", 5.0, minimum=0.0)
 
 # --- Engine: a dead endpoint's circuit breaker (adapters/circuit.py) -----------
 # Connection failures in a row to one endpoint after which one request probes

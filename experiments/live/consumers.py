@@ -4,7 +4,10 @@ sweeps (``/ws/projects/<id>/``).
 A connection is refused in ``connect`` (HTTP 403 to the handshake) unless
 its caller (``auth``) may see the sweep or project, by the API's own
 scoping (``visible_projects``): an outsider, a bad credential and a sweep
-that does not exist are refused alike.
+that does not exist are refused alike. A socket outlives the credential
+and the membership it opened with: before an event goes out, at most every
+``LIVE_RECHECK_S``, the caller is admitted again (``still_valid``, then the
+same scoping); refused, the socket gets an error and closes with 4403.
 
 Ordering (docs/api.md, "Live sweeps"): a consumer joins its group before it
 reads the log, so every event is either read or arrives live, some both. The
@@ -18,11 +21,13 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from functools import partial
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.db.models import QuerySet
 
 from experiments.api.ids import parse_id
@@ -35,7 +40,13 @@ from experiments.engine.events import (
     sweep_group,
 )
 from experiments.exceptions import DomainError
-from experiments.live.auth import BEARER, Caller, authenticate, query_params
+from experiments.live.auth import (
+    BEARER,
+    Caller,
+    authenticate,
+    query_params,
+    still_valid,
+)
 from experiments.live.follower import Follower, follower
 from experiments.live.steering import steer
 from experiments.live.wire import encode, event_text
@@ -49,6 +60,7 @@ in_thread = partial(database_sync_to_async, thread_sensitive=False)
 MAX_MESSAGE_CHARS = 4096
 # Close codes after the handshake (before it, a refusal is HTTP 403).
 BAD_REQUEST = 4400
+FORBIDDEN = 4403  # the caller may no longer watch
 # The newest sweeps a project's hello lists.
 PROJECT_HELLO_SWEEPS = 100
 PAGE = 1000  # events per read of the log
@@ -60,6 +72,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
     group = ""
     joined = False
     follower: Follower | None = None
+    admitted = True
+    checked_at = 0.0  # time.monotonic() of the last admission
 
     async def connect(self) -> None:
         target_id = parse_id(self.scope["url_route"]["kwargs"]["pk"])
@@ -68,6 +82,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
             await self.close()  # before accept: the handshake gets 403
             return
         self.caller: Caller = caller
+        self.target_id = target_id
+        self.checked_at = time.monotonic()
         offered = self.scope.get("subprotocols") or []
         await self.accept(subprotocol=BEARER if BEARER in offered else None)
         after = _cursor(query_params(self.scope).get("after"))
@@ -106,7 +122,25 @@ class StreamConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=encode(content))
 
     async def send_event(self, event: EventMessage) -> None:
-        await self.send(text_data=event_text(event))
+        if await self.still_admitted():
+            await self.send(text_data=event_text(event))
+
+    async def still_admitted(self) -> bool:
+        """Admit the caller again if ``LIVE_RECHECK_S`` have passed since the
+        last time; once refused, send an error, close, and send nothing more."""
+        if not self.admitted:
+            return False
+        if time.monotonic() - self.checked_at < settings.LIVE_RECHECK_S:
+            return True
+        self.admitted = await in_thread(self.readmit)()
+        self.checked_at = time.monotonic()
+        if not self.admitted:
+            await self.send_error("you may no longer watch this stream")
+            await self.close(code=FORBIDDEN)
+        return self.admitted
+
+    def readmit(self) -> bool:
+        return still_valid(self.caller) and self.may_watch(self.caller, self.target_id)
 
     async def send_error(self, message: str, **extra: Any) -> None:
         await self.send_json({"type": "error", "message": message, **extra})

@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from experiments.live.tests.helpers import open_stream, refusal
-from experiments.models import Sweep
+from experiments.live.tests.helpers import Web, open_stream, refusal
+from experiments.models import ApiKey, Sweep
+from experiments.services.access import revoke_api_key
+from experiments.services.projects import remove_member
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -150,3 +152,27 @@ def test_an_editors_steering_reaches_every_viewer(web, world, token):
         assert stream.events()[-1]["payload"]["status"] == "paused"
         stream.close()
     assert Sweep.objects.get(pk=sweep).status == "paused"
+
+
+def test_a_revoked_key_or_a_removed_member_stops_receiving(test_db_env, world, token):
+    # Checked before every event here (in production at most every 5 s).
+    web = Web({**test_db_env, "PROMPTLOOPER_LIVE_RECHECK_S": "0"}).start()
+    try:
+        path = f"/ws/sweeps/{world.ids['sweep']}/"
+        keyed = open_stream(web, path, key=world.keys["key_own"])
+        viewer = open_stream(web, path, token=token(world.users["viewer"]))
+        editor = open_stream(web, path, token=token(world.users["editor"]))
+        for stream in (keyed, viewer, editor):
+            stream.wait_for(lambda m: m["type"] == "hello")
+        revoke_api_key(ApiKey.objects.get(name="own"))
+        remove_member(world.project, "carol", by=world.users["owner"])
+        editor.send({"action": "pause"})
+        editor.wait_for(lambda m: m["type"] == "sweep.status", timeout=10)
+        for stream in (keyed, viewer):
+            error = stream.wait_for(lambda m: m["type"] == "error", timeout=10)
+            assert error["message"] == "you may no longer watch this stream"
+            assert stream.closed.wait(10) and stream.conn.close_code == 4403
+            assert stream.events() == []  # not the steering, not the status
+        editor.close()
+    finally:
+        web.kill()
