@@ -296,3 +296,36 @@ def test_errors_have_one_shape(world, owner):
     ):
         body = response.json()
         assert set(body) == {"detail", "errors"} and body["detail"]
+
+
+def test_a_name_the_project_already_has_is_refused_at_the_name(world, owner):
+    acme, zeta = world.project, world.zeta
+    dataset = acme.datasets.get()
+    bodies = {
+        "/api/endpoints/": {"name": "sim", "base_url": "http://127.0.0.1:9/v1"},
+        "/api/prompts/": {"name": "p", "messages": [{"role": "user", "content": "x"}]},
+        "/api/datasets/": {"name": dataset.name},
+    }
+    kinds = {"/api/endpoints/": "endpoint", "/api/prompts/": "prompt",
+             "/api/datasets/": "dataset"}  # fmt: skip
+    for url, body in bodies.items():
+        before = owner.get(f"{url}?project={acme.pk}").json()["count"]
+        refused = owner.post(url, {"project": acme.pk, **body}, format="json")
+        assert refused.status_code == 400, url
+        assert refused.json()["errors"] == [{
+            "path": "name",
+            "message": f"Project {acme.name} already has a {kinds[url]} named "
+            f"{body['name']}.",
+        }]  # fmt: skip
+        assert owner.get(f"{url}?project={acme.pk}").json()["count"] == before
+        # Another project may have the name; an object keeps its own.
+        other = owner.post(url, {"project": zeta.pk, **body}, format="json")
+        assert other.status_code == 201, (url, other.json())
+        pk = other.json()["id"]
+        kept = owner.patch(f"{url}{pk}/", {"name": body["name"]}, format="json")
+        assert kept.status_code == 200, url
+    renamed = owner.post("/api/datasets/", {"project": acme.pk, "name": "second"})
+    taken = owner.patch(
+        f"/api/datasets/{renamed.json()['id']}/", {"name": dataset.name}
+    )
+    assert taken.status_code == 400 and taken.json()["errors"][0]["path"] == "name"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from rest_framework import serializers
+from rest_framework.validators import UniqueTogetherValidator
 
 from experiments.api.base import projects_for
 
@@ -13,13 +14,36 @@ class ProjectField(serializers.PrimaryKeyRelatedField):
 
 
 class StaysInProject:
-    """Objects never move between projects (their runs and cache would)."""
+    """Objects never move between projects (their runs and cache would), and
+    a name is taken once per project: said at the name, not as DRF's
+    generic "must make a unique set" for the whole object."""
+
+    def get_validators(self):
+        return [
+            validator
+            for validator in super().get_validators()
+            if not (
+                isinstance(validator, UniqueTogetherValidator)
+                and set(validator.fields) == {"project", "name"}
+            )
+        ]
 
     def validate(self, attrs):
         moved = self.instance is not None and "project" in attrs
         if moved and attrs["project"] != self.instance.project:
             raise serializers.ValidationError(
                 {"project": "Objects cannot move to another project."}
+            )
+        project = attrs.get("project", getattr(self.instance, "project", None))
+        name = attrs.get("name", getattr(self.instance, "name", None))
+        model = self.Meta.model
+        taken = model.objects.filter(project=project, name=name)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if project is not None and name is not None and taken.exists():
+            kind = model._meta.verbose_name
+            raise serializers.ValidationError(
+                {"name": f"Project {project.name} already has a {kind} named {name}."}
             )
         return super().validate(attrs)
 

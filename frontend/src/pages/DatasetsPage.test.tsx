@@ -113,9 +113,11 @@ describe('the datasets page', () => {
       },
       // What the API answers for a name the project already has.
       {
-        detail: 'The fields project, name must make a unique set.',
-        errors: [{ path: '', message: 'The fields project, name must make a unique set.' }],
+        detail: 'name: Project acme already has a dataset named passages.',
+        errors: [{ path: 'name', message: 'Project acme already has a dataset named passages.' }],
       },
+      // Something the form has no field for.
+      { detail: 'The dataset could not be saved.', errors: [{ path: '', message: 'The dataset could not be saved.' }] },
     ];
     const { requests } = stub({ 'POST /api/datasets/': () => json(answers.shift(), 400) });
     renderRoutes(routes, '/projects/1/datasets');
@@ -132,8 +134,15 @@ describe('the datasets page', () => {
     );
 
     await user.click(screen.getByRole('button', { name: 'Create dataset' }));
+    await waitFor(() =>
+      expect(screen.getByLabelText('Name')).toHaveAccessibleDescription(
+        'Project acme already has a dataset named passages.',
+      ),
+    );
+
+    await user.click(screen.getByRole('button', { name: 'Create dataset' }));
     await waitFor(() => expect(screen.getByRole('alert')).toHaveTextContent('Could not create the dataset'));
-    const said = screen.getByRole('alert').textContent?.match(/The fields project, name must make a unique set\./g);
+    const said = screen.getByRole('alert').textContent?.match(/The dataset could not be saved\./g);
     expect(said).toHaveLength(1);
   });
 
