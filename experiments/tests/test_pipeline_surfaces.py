@@ -5,6 +5,8 @@ admin page, stage by stage. Sweeps run against the simulator."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -209,6 +211,42 @@ def test_run_detail_lists_the_stage_trace(api, simulator):
     # The list of runs leaves traces out (a page would carry every answer).
     page = api.get(f"/api/sweeps/{sweep.pk}/runs/").json()
     assert page["results"] and all("trace" not in r for r in page["results"])
+
+
+def test_run_exports_carry_each_stages_choice_and_trace(api, simulator):
+    sweep = run(two_stage_spec(simulator.base_url))
+    url = f"/api/sweeps/{sweep.pk}/export/"
+    lines = api.get(url, {"format": "jsonl"}).streaming_content
+    rows = [json.loads(line) for line in b"".join(lines).splitlines()]
+    assert len(rows) == 4 * N
+    for row in rows:
+        stored = Run.objects.get(pk=row["run_id"])
+        assert [s["stage"] for s in row["stages"]] == ["extract", "normalise"]
+        assert set(row["stages"][0]) == STAGE_KEYS
+        assert row["stages"][1]["model"] == stored.config["model"]
+        extract, normalise = row["trace"]
+        assert (extract["stage"], normalise["stage"]) == ("extract", "normalise")
+        assert normalise["messages"][-1]["content"] == extract["output"]
+        assert normalise["output"] == row["output_text"] == stored.output_text
+        assert extract["cost"] > 0 and normalise["cache_key"] == stored.cache_key
+    text = b"".join(api.get(url, {"format": "csv"}).streaming_content).decode()
+    records = {int(r["run_id"]): r for r in csv.DictReader(io.StringIO(text))}
+    for row in rows:  # the same, as JSON in a cell
+        record = records[row["run_id"]]
+        assert json.loads(record["stages"]) == row["stages"]
+        assert json.loads(record["trace"]) == row["trace"]
+
+
+def test_a_single_stage_runs_export_has_no_stages_or_trace(api, simulator):
+    sweep = run(extraction_spec(simulator.base_url, n_items=1))
+    url = f"/api/sweeps/{sweep.pk}/export/"
+    lines = api.get(url, {"format": "jsonl"}).streaming_content
+    rows = [json.loads(line) for line in b"".join(lines).splitlines()]
+    assert rows and all(r["stages"] is None and r["trace"] is None for r in rows)
+    text = b"".join(api.get(url, {"format": "csv"}).streaming_content).decode()
+    records = list(csv.DictReader(io.StringIO(text)))
+    assert records and all(r["stages"] == r["trace"] == "" for r in records)
+    assert all(json.loads(r["params"]) == rows[0]["params"] for r in records[:1])
 
 
 def test_a_stage_that_failed_before_its_call_reads_null(api, simulator):

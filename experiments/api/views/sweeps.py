@@ -42,9 +42,11 @@ from experiments.api.serializers.sweeps import (
     StartSweepSerializer,
     SteerSerializer,
     SweepSerializer,
+    TraceStageSerializer,
     ValidationResultSerializer,
 )
 from experiments.api.views.events import SweepEventsMixin
+from experiments.config_labels import stage_rows
 from experiments.csv_safety import escape_cell
 from experiments.models import Experiment, Run, Score, Sweep
 from experiments.services.access import require_key_scope
@@ -280,10 +282,11 @@ class RunViewSet(mixins.RetrieveModelMixin, ProjectScopedViewSet):
 
 
 EXPORT_FIELDS = ["run_id", "config_hash", "prompt", "endpoint", "model",
-                 "served_model", "params",
+                 "served_model", "params", "stages",
                  "item_id", "sample_index", "status", "score", "cache_hit",
                  "latency_ms", "cost", "prompt_tokens", "completion_tokens",
-                 "error_kind", "error_message", "output_text"]  # fmt: skip
+                 "error_kind", "error_message", "output_text", "trace"]  # fmt: skip
+JSON_FIELDS = {"params", "stages", "trace"}  # a CSV cell holds them as JSON
 
 
 def _export_rows(sweep: Sweep):
@@ -293,7 +296,7 @@ def _export_rows(sweep: Sweep):
         .only(*[f for f in ("id", "config_hash", "config", "item_id", "sample_index",
               "status", "score", "cache_hit", "latency_ms", "cost", "prompt_tokens",
               "completion_tokens", "error_kind", "error_message", "output_text",
-              "served_model")])
+              "served_model", "trace")])
     )  # fmt: skip
     for run in runs.iterator(chunk_size=1000):
         config = run.config or {}
@@ -305,6 +308,8 @@ def _export_rows(sweep: Sweep):
             "model": config.get("model"),
             "served_model": run.served_model,
             "params": config.get("params"),
+            # A pipeline's choice per stage, and what each stage sent and got.
+            "stages": stage_rows(config) or None,
             "item_id": run.item_id,
             "sample_index": run.sample_index,
             "status": run.status,
@@ -317,6 +322,9 @@ def _export_rows(sweep: Sweep):
             "error_kind": run.error_kind,
             "error_message": run.error_message,
             "output_text": run.output_text,
+            "trace": TraceStageSerializer(run.trace, many=True).data
+            if run.trace
+            else None,
             "scores": {s.scorer: s.value for s in run.scores.all()},
         }
 
@@ -341,7 +349,8 @@ def _csv_lines(rows, sweep: Sweep):
     yield take()
     for row in rows:
         values = [
-            json.dumps(row[f]) if f == "params" else row[f] for f in EXPORT_FIELDS
+            json.dumps(row[f]) if f in JSON_FIELDS and row[f] is not None else row[f]
+            for f in EXPORT_FIELDS
         ]
         values = ["" if v is None else v for v in values]
         values += [row["scores"].get(name, "") for name in scorers]
