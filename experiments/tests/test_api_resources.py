@@ -204,6 +204,36 @@ def test_start_and_steer_sweeps(world, owner):
     assert refused.status_code == 409 and "cancelled" in refused.json()["detail"]
 
 
+def test_a_start_with_a_budget_is_refused_over_it_and_capped_within_it(world, owner):
+    url = f"/api/experiments/{world.ids['experiment']}/sweeps/"
+    before = Sweep.objects.count()
+    over = owner.post(url, {"max_runs": 1, "max_calls": 1}, format="json")
+    assert over.status_code == 400
+    body = over.json()
+    assert body["detail"].startswith("Refused: the sweep is over its budget (")
+    assert "runs > max_runs 1" in body["detail"]
+    assert "calls > max_calls 1" in body["detail"]
+    assert body["estimate"]["runs"] > 1 and body["budget"]["max_runs"] == 1
+    costly = owner.post(url, {"max_cost": 0}, format="json")
+    assert costly.status_code == 400, costly.json()
+    assert "estimated > max_cost $0.0000" in costly.json()["detail"]
+    assert owner.post(url, {"max_cost": -1}, format="json").json()["errors"] == [
+        {
+            "path": "max_cost",
+            "message": "Ensure this value is greater than or equal to 0.",
+        }
+    ]
+    assert Sweep.objects.count() == before  # nothing was started
+    within = owner.post(url, {"max_runs": 1000, "max_calls": 50}, format="json")
+    assert within.status_code == 202
+    sweep = Sweep.objects.get(pk=within.json()["id"])
+    assert sweep.caps == {"max_calls": 50}  # the engine stops it there
+    spend = owner.post(url, {"max_cost": 100.0}, format="json")
+    assert Sweep.objects.get(pk=spend.json()["id"]).caps == {"max_cost": 100.0}
+    plain = owner.post(url, {}, format="json")
+    assert Sweep.objects.get(pk=plain.json()["id"]).caps == {}
+
+
 def test_runs_filter_and_page_by_cursor(world, owner):
     sweep = Sweep.objects.get(pk=world.ids["sweep"])
     runs = list(sweep.runs.order_by("id"))

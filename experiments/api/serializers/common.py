@@ -13,11 +13,11 @@ class ProjectField(serializers.PrimaryKeyRelatedField):
         return projects_for(self.context["request"])
 
 
+# Objects never move between projects (their runs and cache would), and a
+# name is taken once per project: said at the name, not as DRF's generic
+# "must make a unique set" for the whole object. (A comment, not a docstring:
+# the API schema would describe every resource with it.)
 class StaysInProject:
-    """Objects never move between projects (their runs and cache would), and
-    a name is taken once per project: said at the name, not as DRF's
-    generic "must make a unique set" for the whole object."""
-
     def get_validators(self):
         return [
             validator

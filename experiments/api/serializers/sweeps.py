@@ -204,6 +204,22 @@ class StartSweepSerializer(serializers.Serializer):
         default=False, help_text="Skip reading the cache (fresh responses are stored)."
     )
     concurrency = serializers.IntegerField(required=False, min_value=1, max_value=1024)
+    # A budget, as agents have over MCP: refused at the start when the
+    # estimate exceeds it; a running sweep stops at max_calls / max_cost.
+    max_runs = serializers.IntegerField(
+        required=False, min_value=1, help_text="Refuse a sweep planned at more runs."
+    )
+    max_calls = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Refuse a sweep estimated at more calls; stop one at this many.",
+    )
+    max_cost = serializers.FloatField(
+        required=False,
+        min_value=0,
+        help_text="USD: refuse a sweep estimated above it (or with a model "
+        "without a price); stop one that spends it.",
+    )
 
 
 class SteerSerializer(serializers.Serializer):

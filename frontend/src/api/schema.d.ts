@@ -1272,7 +1272,6 @@ export interface components {
             /** Format: date-time */
             readonly promoted_at: string;
         };
-        /** @description Objects never move between projects (their runs and cache would). */
         Dataset: {
             readonly id: number;
             project: number;
@@ -1307,7 +1306,6 @@ export interface components {
             expected?: unknown;
             tags?: unknown;
         };
-        /** @description Objects never move between projects (their runs and cache would). */
         DatasetRequest: {
             project: number;
             name: string;
@@ -1346,7 +1344,6 @@ export interface components {
             op: components["schemas"]["OpEnum"];
             text: string;
         };
-        /** @description Objects never move between projects (their runs and cache would). */
         Endpoint: {
             readonly id: number;
             project: number;
@@ -1380,7 +1377,6 @@ export interface components {
             /** @description The environment variable the key is read from, if the endpoint names one. The key itself is never sent. */
             api_key_env: string | null;
         };
-        /** @description Objects never move between projects (their runs and cache would). */
         EndpointRequest: {
             project: number;
             name: string;
@@ -1848,13 +1844,11 @@ export interface components {
              */
             distance: number;
         };
-        /** @description Objects never move between projects (their runs and cache would). */
         PatchedDatasetRequest: {
             project?: number;
             name?: string;
             description?: string;
         };
-        /** @description Objects never move between projects (their runs and cache would). */
         PatchedEndpointRequest: {
             project?: number;
             name?: string;
@@ -1881,7 +1875,6 @@ export interface components {
             name?: string;
             description?: string;
         };
-        /** @description Objects never move between projects (their runs and cache would). */
         PatchedPromptRequest: {
             project?: number;
             name?: string;
@@ -1933,7 +1926,6 @@ export interface components {
             /** Format: date-time */
             readonly promoted_at: string;
         };
-        /** @description Objects never move between projects (their runs and cache would). */
         Prompt: {
             readonly id: number;
             project: number;
@@ -1961,7 +1953,6 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
-        /** @description Objects never move between projects (their runs and cache would). */
         PromptRequest: {
             project: number;
             name: string;
@@ -2167,6 +2158,15 @@ export interface components {
              */
             no_cache: boolean;
             concurrency?: number;
+            /** @description Refuse a sweep planned at more runs. */
+            max_runs?: number;
+            /** @description Refuse a sweep estimated at more calls; stop one at this many. */
+            max_calls?: number;
+            /**
+             * Format: double
+             * @description USD: refuse a sweep estimated above it (or with a model without a price); stop one that spends it.
+             */
+            max_cost?: number;
         };
         SteerRequest: {
             concurrency: number;
