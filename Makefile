@@ -55,7 +55,13 @@ lint: install
 	cd $(FRONTEND) && npm run typecheck
 	cd $(FRONTEND) && npm run check:api
 
-test: lint test-sqlite test-postgres test-frontend test-e2e
+# The two pytest passes share nothing (each its own database; Redis, db 7,
+# only in the second; free ports), so they run side by side: most of a test's
+# time is waiting on sockets and processes, not on the two cores. Each pass's
+# output comes whole when it ends.
+test: lint
+	$(MAKE) --no-print-directory --output-sync=target -j2 test-sqlite test-postgres
+	$(MAKE) --no-print-directory test-frontend test-e2e
 
 test-frontend: install
 	cd $(FRONTEND) && npm test
