@@ -6,11 +6,14 @@ class ExperimentsConfig(AppConfig):
     name = "experiments"
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
+        from experiments.db_functions import register_sqlite_functions
         from promptlooper_site import checks  # noqa: F401  (registers checks)
 
         post_migrate.connect(ensure_schedules, sender=self)
+        connection_created.connect(register_sqlite_functions)
 
 
 def ensure_schedules(**kwargs) -> None:

@@ -3,10 +3,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Q, QuerySet
 
 from experiments.dataset_io import ItemData
+from experiments.db_functions import JsonFold
 from experiments.models import Dataset, DatasetItem, Run
 from experiments.models.datasets import item_hash
 
@@ -85,17 +86,26 @@ def dataset_items(dataset: Dataset) -> list[ItemData]:
     ]
 
 
+SEARCHED = ("input", "expected", "tags")
+
+
 def search_items(dataset: Dataset, text: str) -> QuerySet[DatasetItem]:
     """The dataset's items whose input, expected output or tags (keys and
-    values) contain ``text``, ignoring case.
+    values) contain ``text``, ignoring case (any script's).
 
     The match runs on the stored JSON text, where quotes and backslashes are
-    escaped and, on SQLite, non-ASCII characters are ``\\uXXXX``: the text is
-    escaped both ways so that ``say "hi"`` and ``Café`` still match.
-    """
-    needles = {json.dumps(text)[1:-1], json.dumps(text, ensure_ascii=False)[1:-1]}
+    escaped: the text is escaped alike, so ``say "hi"`` still matches. On
+    SQLite, whose LIKE ignores the case of ASCII letters only and whose JSON
+    text has ``\\uXXXX`` for the rest, both sides are read back and case-folded
+    by Python (``db_functions``): ``CAFÉ`` finds ``Café``."""
+    items = dataset.active_items()
+    needle = json.dumps(text, ensure_ascii=False)[1:-1]
     match = Q()
-    for needle in needles:
-        for field in ("input", "expected", "tags"):
-            match |= Q(**{f"{field}__icontains": needle})
-    return dataset.active_items().filter(match)
+    if connection.vendor == "sqlite":
+        folded = {f"{field}_folded": JsonFold(field) for field in SEARCHED}
+        for name in folded:
+            match |= Q(**{f"{name}__contains": needle.casefold()})
+        return items.alias(**folded).filter(match)
+    for field in SEARCHED:
+        match |= Q(**{f"{field}__icontains": needle})
+    return items.filter(match)

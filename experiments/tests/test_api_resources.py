@@ -132,6 +132,7 @@ def test_dataset_items_search_their_input_expected_and_tags(world, owner):
         {"input": {"passage": "Café Müller"}, "tags": ["dance"]},
         {"input": {"passage": 'she said "hi"', "topic": "greeting"}},
         {"input": {"passage": "nothing here"}, "tags": ["misc"]},
+        {"input": {"passage": "x"}, "expected": "éclair"},
     ]
     body = "\n".join(json.dumps(row) for row in rows).encode()
     replaced = owner.post(
@@ -139,7 +140,7 @@ def test_dataset_items_search_their_input_expected_and_tags(world, owner):
         {"file": SimpleUploadedFile("new.jsonl", body), "mode": "replace"},
         format="multipart",
     )
-    assert replaced.status_code == 200 and replaced.json()["added"] == 5
+    assert replaced.status_code == 200 and replaced.json()["added"] == 6
 
     def found(text: str, **extra) -> list[str]:
         response = owner.get(f"{url}items/", {"search": text, **extra})
@@ -148,11 +149,13 @@ def test_dataset_items_search_their_input_expected_and_tags(world, owner):
 
     assert found("hopper") == ["Grace HOPPER in Arlington", "Alan Turing"]
     assert found("café") == ["Café Müller"]
+    assert found("CAFÉ MÜLLER") == ["Café Müller"]  # any script's case
+    assert found("ÉCLAIR") == ["x"]  # its expected output
     assert found('"hi"') == ['she said "hi"']
     assert found("TOPIC") == ['she said "hi"']  # an input's key
     assert found("dance") == ["Café Müller"]
     assert found("zebra") == []
-    assert len(found("  ")) == 5  # blank: every item
+    assert len(found("  ")) == 6  # blank: every item
     paged = owner.get(f"{url}items/", {"search": "in", "page_size": 2}).json()
     assert paged["count"] == 4 and len(paged["results"]) == 2
 
