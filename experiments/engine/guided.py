@@ -156,8 +156,9 @@ class GuidedSearch:
         at a time, items go to the configs the posterior favours, while the
         bracket's rows stay within ``plan.runs`` with enough left to show
         its ``plan.configs[-1]`` best configs every item. Those, shown every
-        item, end the bracket. Returns each config's outcome on the items it
-        saw (None: the sweep stopped)."""
+        item, and any config the steps had shown every item already, end
+        the bracket. Returns each config's outcome on the items it saw (None:
+        the sweep stopped)."""
         full, samples = plan.items[-1], self.samples
         keep = min(plan.configs[-1], len(asked))
         left = plan.runs(samples)
@@ -189,15 +190,17 @@ class GuidedSearch:
             promoted = [i for i in order if more[i]]
             after = [n + m for n, m in zip(seen, more, strict=True)]
             await self.publish(where, asked, reached, ranking, promoted, [], after)
-        finalists: list[int] = []
+        completed: list[int] = []
         for i in order:  # the best the rows left can show every item
             cost = (full - seen[i]) * samples
-            if len(finalists) < keep and cost <= left:
-                finalists.append(i)
+            if len(completed) < keep and cost <= left:
+                completed.append(i)
                 left -= cost
-        more = [full - seen[i] if i in finalists else 0 for i in range(len(asked))]
+        more = [full - seen[i] if i in completed else 0 for i in range(len(asked))]
         if not await self.run_more(asked, seen, more, reached, 0):  # nothing after
             return None
+        # Those, and any config the steps had already shown every item.
+        finalists = [i for i in order if seen[i] == full]
         values = [o.values(self.objectives) for o in reached]
         self.found.full += [(asked[i], values[i]) for i in finalists]
         dropped = [i for i in order if i not in finalists]

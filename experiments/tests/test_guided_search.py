@@ -6,6 +6,7 @@ the search gave it, and says so live."""
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 
 import pytest
 
@@ -91,6 +92,64 @@ def test_the_same_seed_makes_the_same_search(simulator):
     assert set(items_seen(other)) != set(items_seen(first))
 
 
+def added_per_step(events: list[dict]) -> list[int]:
+    """The items each step gave out, from the items its promoted configs
+    have after it (every config starts on one item)."""
+    seen: dict[str, int] = {}
+    added = []
+    for event in events:
+        if event["last"]:
+            continue
+        added.append(sum(c["items"] - seen.get(c["id"], 1) for c in event["promoted"]))
+        seen |= {c["id"]: c["items"] for c in event["promoted"]}
+    return added
+
+
+def test_steps_give_out_24_runs_and_the_pick_is_among_all_shown_every_item(
+    simulator,
+):
+    sweep = run(world(simulator.base_url, budget=240))
+    plan = bracket((1, 3, 9), 3, 1, 240, 60)
+    events = rungs(sweep)
+    steps = added_per_step(events)
+    # 24 runs a step while the rows allow, fewer once the finalists' need them.
+    assert steps[:3] == [24] * 3 and all(0 < n <= 24 for n in steps)
+    seen = items_seen(sweep)
+    assert sweep.runs.count() <= plan.runs(1) and sweep.calls <= 240
+    # Every config shown every item is a candidate for the pick: the
+    # bracket's best by the posterior and any the steps took that far.
+    end = events[-1]
+    full = {h for h, items in seen.items() if len(items) == 9}
+    assert {c["id"] for c in end["promoted"]} == full
+    assert len(full) >= plan.configs[-1]
+    best = max(end["promoted"], key=lambda c: c["values"]["score"])
+    assert end["best"]["values"]["score"] == best["values"]["score"]
+
+
+def test_samples_multiply_a_steps_runs_within_the_brackets_rows(simulator):
+    spec = world(simulator.base_url, budget=120)
+    spec["samples"] = 2
+    sweep = run(spec)
+    plan = bracket((1, 3, 9), 3, 2, 120, 60)
+    events = rungs(sweep)
+    steps = added_per_step(events)
+    assert steps[0] == 12 and all(0 < n <= 12 for n in steps)  # 24 runs a step
+    assert sweep.runs.count() <= plan.runs(2) and sweep.calls <= 120
+    assert all(c["items"] == 9 for c in events[-1]["promoted"])
+    per_config = Counter(sweep.runs.values_list("config_hash", flat=True))
+    seen = items_seen(sweep)
+    assert all(per_config[h] == 2 * len(items) for h, items in seen.items())
+
+
+def test_many_samples_still_give_out_an_item_a_step(simulator):
+    spec = world(simulator.base_url, temperatures=(0.0,), budget=600)
+    spec["samples"] = 30  # more than a step's runs
+    sweep = run(spec)
+    steps = added_per_step(rungs(sweep))
+    assert steps and set(steps) == {1}
+    assert sweep.calls <= 600
+
+
 def test_halving_options_set_the_first_look_and_the_finalists(simulator):
     sweep = run(world(simulator.base_url, halving={"min_items": 3, "eta": 3}))
     plan = bracket((3, 9), 3, 1, 60, 60)
@@ -105,6 +164,9 @@ def test_halving_options_set_the_first_look_and_the_finalists(simulator):
 def test_two_objectives_promote_by_non_dominated_rank(simulator):
     sweep = run(world(simulator.base_url, objectives=["score", "-cost"], budget=90))
     assert sweep.status == "completed" and sweep.calls <= 90
+    # Halving: a config sees a rung's items, no other count.
+    rung_sizes = {e["items"] for e in rungs(sweep)}
+    assert {len(items) for items in items_seen(sweep).values()} <= rung_sizes
     events = rungs(sweep)
     for event in events:
         for dropped in event["dropped"]:
