@@ -116,6 +116,7 @@ def test_steps_give_out_24_runs_and_the_pick_is_among_all_shown_every_item(
     assert steps[:3] == [24] * 3 and all(0 < n <= 24 for n in steps)
     seen = items_seen(sweep)
     assert sweep.runs.count() <= plan.runs(1) and sweep.calls <= 240
+    assert sweep.planned == sweep.runs.count() == sweep.done  # progress ends full
     # Every config shown every item is a candidate for the pick: the
     # bracket's best by the posterior and any the steps took that far.
     end = events[-1]
@@ -135,6 +136,7 @@ def test_samples_multiply_a_steps_runs_within_the_brackets_rows(simulator):
     steps = added_per_step(events)
     assert steps[0] == 12 and all(0 < n <= 12 for n in steps)  # 24 runs a step
     assert sweep.runs.count() <= plan.runs(2) and sweep.calls <= 120
+    assert sweep.planned == sweep.runs.count() == sweep.done
     assert all(c["items"] == 9 for c in events[-1]["promoted"])
     per_config = Counter(sweep.runs.values_list("config_hash", flat=True))
     seen = items_seen(sweep)
