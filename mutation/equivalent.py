@@ -512,6 +512,19 @@ EQUIVALENT: list[tuple[str, str, str, str]] = [
         ">= -> >",
         "rng.random() equals 0.5 with probability 2**-53",
     ),
+    (
+        "experiments/engine/guided.py",
+        "(round(float(model.means[row[a.index]]), 9),) for a in asked",
+        "9 -> 10",
+        "rounding at 1e-10 instead of 1e-9 only moves floating-point noise",
+    ),
+    (
+        "experiments/engine/guided.py",
+        "if items <= 0:",
+        "<= -> <",
+        "with no item to give, allocate gives none and the loop ends on the "
+        "next check (`if not any(more)`)",
+    ),
 ]
 
 # zip(..., strict=True) is a guard: where it is used the sequences are built

@@ -178,9 +178,7 @@ class GuidedSearch:
             items = min(max(1, STEP_RUNS // samples), (left - need) // samples)
             if items <= 0:
                 break
-            room = [0] * len(row)
-            for i, a in enumerate(asked):
-                room[row[a.index]] = full - seen[i]
+            room = {row[a.index]: full - seen[i] for i, a in enumerate(asked)}
             rng = np.random.default_rng(_seed(self.seed, number, step))
             given = model.allocate(rng, room, items)
             more = [given[row[a.index]] for a in asked]

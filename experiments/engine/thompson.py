@@ -18,7 +18,7 @@ search decides the same.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -96,11 +96,13 @@ class Posterior:
         return int(np.argmax(drawn))
 
     def allocate(
-        self, rng: np.random.Generator, open_: Sequence[int], items: int
-    ) -> list[int]:
-        """How many of ``items`` more items each config gets; config ``i``
-        can take at most ``open_[i]`` more (0: it has seen every item)."""
-        room = np.array(open_, dtype=int)
+        self, rng: np.random.Generator, open_: Mapping[int, int], items: int
+    ) -> dict[int, int]:
+        """How many of ``items`` more items each config of ``open_`` gets:
+        config ``i`` at most ``open_[i]`` more (0: it has seen every item).
+        The others (a finished bracket's) are in the model, never given one."""
+        room = np.zeros(len(self.alpha), dtype=int)
+        room[list(open_)] = list(open_.values())
         given = np.zeros(len(room), dtype=int)
         for _ in range(items):
             if not (room > given).any():
@@ -113,4 +115,4 @@ class Posterior:
                         chosen = other
                         break
             given[chosen] += 1
-        return [int(n) for n in given]
+        return {i: int(given[i]) for i in open_}

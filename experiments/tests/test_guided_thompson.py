@@ -78,31 +78,38 @@ def posterior_with_a_clear_best() -> Posterior:
     return Posterior(levels, [3, 4], means, [4] * 12)
 
 
+def every(room: int) -> dict[int, int]:
+    return dict.fromkeys(range(12), room)
+
+
 def test_items_go_where_there_is_room_and_mostly_to_the_best():
     posterior = posterior_with_a_clear_best()
-    room = [10] * 12
-    room[7] = 0  # seen every item already
+    room = every(10) | {7: 0}  # 7 has seen every item already
     given = posterior.allocate(np.random.default_rng(1), room, 60)
-    assert sum(given) == 60
-    assert given[7] == 0 and all(g <= r for g, r in zip(given, room, strict=True))
-    assert given[5] == 10 == max(given)  # the best fills its room
+    assert sum(given.values()) == 60
+    assert given[7] == 0 and all(given[i] <= room[i] for i in room)
+    assert given[5] == 10 == max(given.values())  # the best fills its room
     # Top-two: the challengers get items too, not only the leader.
-    assert sum(1 for g in given if g) >= 3
+    assert sum(1 for g in given.values() if g) >= 3
 
 
 def test_the_items_given_stop_when_no_config_has_room():
     posterior = posterior_with_a_clear_best()
-    room = [0] * 12
-    room[2] = 3
-    assert posterior.allocate(np.random.default_rng(1), room, 10)[2] == 3
-    assert sum(posterior.allocate(np.random.default_rng(1), room, 10)) == 3
-    assert sum(posterior.allocate(np.random.default_rng(1), [0] * 12, 10)) == 0
+    room = every(0) | {2: 3}
+    assert posterior.allocate(np.random.default_rng(1), room, 10) == every(0) | {2: 3}
+    assert posterior.allocate(np.random.default_rng(1), every(0), 10) == every(0)
+
+
+def test_only_the_configs_offered_get_items_though_all_are_modelled():
+    posterior = posterior_with_a_clear_best()  # 5, the clear best, not offered
+    given = posterior.allocate(np.random.default_rng(1), {1: 4, 2: 4}, 6)
+    assert set(given) == {1, 2} and sum(given.values()) == 6
 
 
 def test_the_same_seed_gives_the_same_items():
     posterior = posterior_with_a_clear_best()
     draw = [
-        posterior.allocate(np.random.default_rng(s), [5] * 12, 20) for s in (4, 4, 9)
+        posterior.allocate(np.random.default_rng(s), every(5), 20) for s in (4, 4, 9)
     ]
     assert draw[0] == draw[1] != draw[2]
 
@@ -113,7 +120,7 @@ def test_the_leader_share_splits_items_between_leader_and_challengers(
 ):
     monkeypatch.setattr(thompson, "LEADER_SHARE", leader_share)
     given = posterior_with_a_clear_best().allocate(
-        np.random.default_rng(2), [40] * 12, 30
+        np.random.default_rng(2), every(40), 30
     )
     if leader_share == 1.0:  # always the draw's leader: the clear best
         assert given[5] >= 25
@@ -123,7 +130,7 @@ def test_the_leader_share_splits_items_between_leader_and_challengers(
 
 def test_by_default_the_leader_gets_about_half_the_items():
     given = posterior_with_a_clear_best().allocate(
-        np.random.default_rng(2), [40] * 12, 30
+        np.random.default_rng(2), every(40), 30
     )
     assert 8 <= given[5] <= 22  # neither always (>= 25) nor rarely (<= 5)
 
