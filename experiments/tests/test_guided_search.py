@@ -92,6 +92,10 @@ def test_the_same_seed_makes_the_same_search(simulator):
     assert set(items_seen(other)) != set(items_seen(first))
 
 
+def events_best(sweep) -> dict:
+    return rungs(sweep)[-1]["best"]
+
+
 def added_per_step(events: list[dict]) -> list[int]:
     """The items each step gave out, from the items its promoted configs
     have after it (every config starts on one item)."""
@@ -125,6 +129,7 @@ def test_steps_give_out_24_runs_and_the_pick_is_among_all_shown_every_item(
     assert len(full) >= plan.configs[-1]
     best = max(end["promoted"], key=lambda c: c["values"]["score"])
     assert end["best"]["values"]["score"] == best["values"]["score"]
+    assert end["best"]["items"] == 9 == len(seen[end["best"]["id"]])
 
 
 def test_samples_multiply_a_steps_runs_within_the_brackets_rows(simulator):
@@ -169,6 +174,8 @@ def test_two_objectives_promote_by_non_dominated_rank(simulator):
     # Halving: a config sees a rung's items, no other count.
     rung_sizes = {e["items"] for e in rungs(sweep)}
     assert {len(items) for items in items_seen(sweep).values()} <= rung_sizes
+    # The pick was evaluated on every item.
+    assert len(items_seen(sweep)[events_best(sweep)["id"]]) == 9
     events = rungs(sweep)
     for event in events:
         for dropped in event["dropped"]:
@@ -187,6 +194,7 @@ def test_a_search_for_the_cheapest_config_alone_ranks_by_cost(simulator):
     events = rungs(sweep)
     assert set(events[-1]["best"]["values"]) == {"-cost"}
     assert pick(sweep)["model"] == "sim-echo"  # the cheapest model
+    assert len(items_seen(sweep)[events[-1]["best"]["id"]]) == 9  # on every item
 
 
 # 2 temperatures x 4 models: 9 requests per item-showing prompt (2), one for
