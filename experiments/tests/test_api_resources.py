@@ -216,7 +216,8 @@ def test_a_start_with_a_budget_is_refused_over_it_and_capped_within_it(world, ow
     assert body["detail"].startswith("Refused: the sweep is over its budget (")
     assert "runs > max_runs 1" in body["detail"]
     assert "calls > max_calls 1" in body["detail"]
-    assert body["estimate"]["runs"] > 1 and body["budget"]["max_runs"] == 1
+    assert body["errors"] == [] and set(body) == {"detail", "errors"}
+    assert "Estimate: 8 runs, 8 calls, cost $" in body["detail"]  # over by what
     costly = owner.post(url, {"max_cost": 0}, format="json")
     assert costly.status_code == 400, costly.json()
     assert "estimated > max_cost $0.0000" in costly.json()["detail"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import asdict
 
 import yaml
 from django.db.models import Prefetch
@@ -51,7 +50,7 @@ from experiments.config_labels import stage_rows
 from experiments.csv_safety import escape_cell
 from experiments.models import Experiment, Run, Score, Sweep
 from experiments.services.access import require_key_scope
-from experiments.services.budgets import Budget, BudgetExceeded, start_sweep_within
+from experiments.services.budgets import Budget, start_sweep_within
 from experiments.services.experiments import (
     create_experiment,
     validate_experiment_spec,
@@ -170,20 +169,12 @@ class ExperimentViewSet(
             "concurrency": options.get("concurrency"),
             "strategy": options.get("strategy"),
         }
-        try:
-            if budget == Budget():  # no estimate to check
-                sweep = start_sweep(experiment, request.user, **how)
-            else:
-                sweep, _ = start_sweep_within(experiment, request.user, budget, **how)
-        except BudgetExceeded as exc:
-            # The estimate too, so a script can see by how much it is over.
-            body = {
-                "detail": str(exc),
-                "errors": [],
-                "estimate": asdict(exc.estimate),
-                "budget": asdict(exc.budget),
-            }
-            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        # Over budget: BudgetExceeded, a 400 in the API's one error shape
+        # whose detail gives the estimate.
+        if budget == Budget():  # no estimate to check
+            sweep = start_sweep(experiment, request.user, **how)
+        else:
+            sweep, _ = start_sweep_within(experiment, request.user, budget, **how)
         return Response(SweepSerializer(sweep).data, status=status.HTTP_202_ACCEPTED)
 
 
