@@ -96,7 +96,7 @@ def search_items(dataset: Dataset, text: str) -> QuerySet[DatasetItem]:
     The match runs on the stored JSON text, where quotes and backslashes are
     escaped: the text is escaped alike, so ``say "hi"`` still matches. On
     SQLite, whose LIKE ignores the case of ASCII letters only and whose JSON
-    text has ``\\uXXXX`` for the rest, both sides are read back and case-folded
+    text escapes the rest (``\\u00e9``), both sides are read back and case-folded
     by Python (``db_functions``): ``CAFÉ`` finds ``Café``."""
     items = dataset.active_items()
     needle = json.dumps(text, ensure_ascii=False)[1:-1]
